@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using XtalPS.Geometry;
+using XtalPS.Imaging;
+
+namespace XtalPS.Formats
+{
+    /// <summary>
+    /// Reads Pilatus/Eiger miniCBF files: one byte_offset (or uncompressed) array and a free-text header that
+    /// fixes the geometry the way dxtbx's FormatCBFMini does (fast axis +x, slow axis −y, beam centre from
+    /// Beam_xy × pixel size, panel at −distance along z). Pixel values −1 and −2 (module gaps, bad pixels)
+    /// and values at or above Count_cutoff are masked.
+    /// </summary>
+    public static class CbfReader
+    {
+        public static bool LooksLikeCbf(ReadOnlySpan<byte> head)
+        {
+            var text = Encoding.ASCII.GetString(head.Slice(0, Math.Min(head.Length, 64)).ToArray());
+            return text.StartsWith("###CBF", StringComparison.Ordinal) || text.StartsWith("data_", StringComparison.Ordinal);
+        }
+
+        public static DiffractionImage Read(string path, byte[] file)
+        {
+            var sections = CbfBinarySection.FindAll(path, file);
+            if (sections.Count == 0) throw new InvalidImageDataException(path, "no binary image section (the CBF marker 0C 1A 04 D5 is missing).");
+            var text = Encoding.ASCII.GetString(file, 0, sections[0].MarkerOffset);
+            if (sections.Count != 1 || text.IndexOf("_axis.", StringComparison.Ordinal) >= 0 && text.IndexOf("header_contents", StringComparison.Ordinal) < 0)
+                throw new InvalidImageDataException(path, "this is a full imgCIF file with an axis hierarchy; only miniCBF (one array with a Pilatus-style header) is read so far.");
+
+            var s = sections[0];
+            if (s.Third != 1) throw new InvalidImageDataException(path, $"a miniCBF array must be 2D, this one is {s.Fastest}x{s.Second}x{s.Third}.");
+            var header = MiniCbfHeader.Parse(ExtractHeaderContents(text));
+            var pixels = new float[s.ElementCount];
+            s.Decode(path, file, pixels);
+
+            double px = double.IsNaN(header.PixelSizeFast) ? 0.172 : header.PixelSizeFast;
+            double distance = double.IsNaN(header.Distance) ? 100 : header.Distance;
+            double bx = double.IsNaN(header.BeamX) ? s.Fastest / 2.0 : header.BeamX;
+            double by = double.IsNaN(header.BeamY) ? s.Second / 2.0 : header.BeamY;
+            double cutoff = double.IsNaN(header.CountCutoff) ? double.PositiveInfinity : header.CountCutoff;
+            const double underload = -1;
+            string name = header.Detector.Length > 0 ? header.Detector.Split(',')[0].Trim() : "Panel";
+            var origin = new Vec3(-bx * px, by * (double.IsNaN(header.PixelSizeSlow) ? px : header.PixelSizeSlow), -distance);
+            var panel = new Panel(name, s.Fastest, s.Second, px, origin, Vec3.UnitX, -Vec3.UnitY, underload, cutoff, 1.0,
+                double.IsNaN(header.PixelSizeSlow) ? px : header.PixelSizeSlow, header.Thickness, header.Material);
+            var detector = new DetectorModel(name, new[] { panel });
+            var beam = new Beam(double.IsNaN(header.Wavelength) || header.Wavelength <= 0 ? 1.0 : header.Wavelength);
+
+            var mask = TrustedMask(pixels, underload, cutoff);
+            var keys = new Dictionary<string, string>(header.Keys);
+            return new DiffractionImage(path, 0, "miniCBF", detector, beam, new[] { new PanelImage(0, s.Fastest, s.Second, pixels, mask) }, keys);
+        }
+
+        /// <summary>1 where low &lt; value &lt; high and the value is finite, else 0.</summary>
+        public static byte[] TrustedMask(float[] pixels, double low, double high)
+        {
+            var mask = new byte[pixels.Length];
+            float lo = (float)low, hi = double.IsPositiveInfinity(high) ? float.PositiveInfinity : (float)high;
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                float v = pixels[i];
+                mask[i] = v > lo && v < hi ? (byte)1 : (byte)0;
+            }
+            return mask;
+        }
+
+        private static string ExtractHeaderContents(string text)
+        {
+            int k = text.IndexOf("_array_data.header_contents", StringComparison.Ordinal);
+            if (k < 0) return "";
+            int open = text.IndexOf("\n;", k, StringComparison.Ordinal);
+            if (open < 0) return "";
+            int close = text.IndexOf("\n;", open + 2, StringComparison.Ordinal);
+            return close < 0 ? text.Substring(open + 2) : text.Substring(open + 2, close - open - 2);
+        }
+    }
+}

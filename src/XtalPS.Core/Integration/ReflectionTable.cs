@@ -1,0 +1,34 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using XtalPS.Imaging;
+using XtalPS.Lattices;
+
+namespace XtalPS.Integration
+{
+    /// <summary>The reflections of one image, with the lattice that predicted them and the lattice refined from them.</summary>
+    public sealed class ReflectionTable
+    {
+        public ReflectionTable(DiffractionImage? image, Lattice? lattice, Lattice? refinedLattice, IEnumerable<Reflection> reflections, string stage)
+        {
+            Image = image;
+            Lattice = lattice;
+            RefinedLattice = refinedLattice;
+            Reflections = (reflections ?? throw new ArgumentNullException(nameof(reflections))).ToArray();
+            Stage = stage ?? "";
+        }
+
+        public DiffractionImage? Image { get; }
+        public Lattice? Lattice { get; }
+        public Lattice? RefinedLattice { get; }
+        public IReadOnlyList<Reflection> Reflections { get; }
+        public int Count => Reflections.Count;
+        /// <summary>Which step produced the table: Extract, Integrate, or Imported.</summary>
+        public string Stage { get; }
+        public int WellBehavedCount => Reflections.Count(r => r.WellBehaved);
+        public string ImageName => Image?.Name ?? "";
+
+        public override string ToString() => string.Format(CultureInfo.InvariantCulture, "{0}: {1} reflections ({2})", ImageName, Count, Stage);
+    }
+}

@@ -1,0 +1,35 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using XtalPS.Imaging;
+
+namespace XtalPS.Spots
+{
+    /// <summary>The spots found on one image; it knows its image so the next step needs no side files.</summary>
+    public sealed class SpotList
+    {
+        public SpotList(DiffractionImage image, IEnumerable<BraggSpot> spots, string algorithm = "")
+        {
+            Image = image ?? throw new ArgumentNullException(nameof(image));
+            Spots = (spots ?? throw new ArgumentNullException(nameof(spots))).ToArray();
+            Algorithm = algorithm ?? "";
+            var iOverSigma = Spots.Select(s => s.IOverSigma).Where(v => !double.IsNaN(v)).OrderBy(v => v).ToArray();
+            MedianIOverSigma = iOverSigma.Length == 0 ? double.NaN : iOverSigma.Length % 2 == 1
+                ? iOverSigma[iOverSigma.Length / 2] : 0.5 * (iOverSigma[iOverSigma.Length / 2 - 1] + iOverSigma[iOverSigma.Length / 2]);
+            var ds = Spots.Select(s => s.D).Where(d => !double.IsNaN(d) && !double.IsInfinity(d)).ToArray();
+            DMin = ds.Length == 0 ? double.NaN : ds.Min();
+        }
+
+        public DiffractionImage Image { get; }
+        public IReadOnlyList<BraggSpot> Spots { get; }
+        public int Count => Spots.Count;
+        /// <summary>The spot-finding algorithm that made the list.</summary>
+        public string Algorithm { get; }
+        public double MedianIOverSigma { get; }
+        /// <summary>Resolution of the outermost spot, Å (NaN without geometry).</summary>
+        public double DMin { get; }
+
+        public override string ToString() => string.Format(CultureInfo.InvariantCulture, "{0}: {1} spots", Image.Name, Count);
+    }
+}

@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using XtalPS.Formats;
+using XtalPS.Geometry;
+using XtalPS.Imaging;
+using XtalPS.Internal;
+
+namespace XtalPS.Commands
+{
+    /// <summary>Import-DiffractionImage: files → DiffractionImage objects, one per frame, streamed.</summary>
+    [Cmdlet(VerbsData.Import, "DiffractionImage", DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(DiffractionImage))]
+    public sealed class ImportDiffractionImageCommand : PSCmdlet, IDisposable
+    {
+        private const string PathSet = "Path";
+        private const string LiteralSet = "LiteralPath";
+        private OrderedParallelRunner<string, List<DiffractionImage>>? _runner;
+        private int _files;
+
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
+        public string[] Path { get; set; } = Array.Empty<string>();
+
+        [Parameter(Mandatory = true, ParameterSetName = LiteralSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+        /// <summary>Replaces the detector geometry read from the files.</summary>
+        [Parameter]
+        public DetectorModel? Detector { get; set; }
+
+        /// <summary>Replaces the beam read from the files.</summary>
+        [Parameter]
+        public Beam? Beam { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int ThrottleLimit { get; set; } = 1;
+
+        protected override void BeginProcessing()
+        {
+            _runner = new OrderedParallelRunner<string, List<DiffractionImage>>(ThrottleLimit, Read);
+        }
+
+        protected override void ProcessRecord()
+        {
+            bool literal = ParameterSetName == LiteralSet;
+            foreach (var file in PathResolver.Resolve(this, literal ? LiteralPath : Path, literal))
+            {
+                _files++;
+                WriteVerbose($"Reading {file}");
+                WriteProgress(new ProgressRecord(1, "Import-DiffractionImage", $"File {_files}: {System.IO.Path.GetFileName(file)}"));
+                foreach (var r in _runner!.Add(file)) Emit(r);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            foreach (var r in _runner!.Drain()) Emit(r);
+            WriteProgress(new ProgressRecord(1, "Import-DiffractionImage", "Done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        protected override void StopProcessing() => _runner?.Cancel();
+
+        private List<DiffractionImage> Read(string file, CancellationToken token)
+        {
+            var frames = new List<DiffractionImage>();
+            foreach (var frame in DiffractionImageReader.ReadFrames(file))
+            {
+                token.ThrowIfCancellationRequested();
+                frames.Add(Detector != null || Beam != null ? ApplyOverrides(frame) : frame);
+            }
+            return frames;
+        }
+
+        private DiffractionImage ApplyOverrides(DiffractionImage frame)
+        {
+            if (Detector != null && (Detector.PanelCount != frame.PanelCount ||
+                Detector.Panels.Zip(frame.PanelImages, (p, d) => p.Width == d.Width && p.Height == d.Height).Any(ok => !ok)))
+                throw new InvalidImageDataException(frame.SourcePath, $"the -Detector model ({Detector.PanelCount} panels) does not match the file's panels ({frame.PanelCount}).");
+            return frame.WithGeometry(Detector, Beam);
+        }
+
+        private void Emit(OrderedParallelRunner<string, List<DiffractionImage>>.Result r)
+        {
+            if (r.Error != null) { WriteError(ErrorRecords.FromReadException(r.Error, r.Input)); return; }
+            foreach (var image in r.Output)
+            {
+                WriteVerbose($"{image}");
+                WriteObject(image);
+            }
+        }
+
+        public void Dispose() => _runner?.Dispose();
+    }
+}

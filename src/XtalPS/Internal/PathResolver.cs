@@ -1,0 +1,50 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using Microsoft.PowerShell.Commands;
+
+namespace XtalPS.Internal
+{
+    /// <summary>Turns -Path (wildcards) and -LiteralPath arguments into file-system paths, writing an error per path that matches nothing.</summary>
+    internal static class PathResolver
+    {
+        public static List<string> Resolve(PSCmdlet cmdlet, IEnumerable<string> paths, bool literal)
+        {
+            var result = new List<string>();
+            foreach (var path in paths)
+            {
+                try
+                {
+                    if (literal)
+                    {
+                        string p = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+                        if (System.IO.File.Exists(p)) result.Add(p);
+                        else cmdlet.WriteError(ErrorRecords.FileNotFound(path));
+                        continue;
+                    }
+                    var resolved = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out ProviderInfo provider);
+                    if (provider.ImplementingType != typeof(FileSystemProvider))
+                    {
+                        cmdlet.WriteError(ErrorRecords.InvalidArgument($"'{path}' is not a file-system path.", "NotFileSystemPath", path));
+                        continue;
+                    }
+                    int before = result.Count;
+                    foreach (var r in resolved)
+                        if (System.IO.File.Exists(r)) result.Add(r);
+                    if (result.Count == before) cmdlet.WriteError(ErrorRecords.FileNotFound(path));
+                }
+                catch (ItemNotFoundException)
+                {
+                    cmdlet.WriteError(ErrorRecords.FileNotFound(path));
+                }
+                catch (System.Exception e) when (e is PSArgumentException || e is System.ArgumentException || e is DriveNotFoundException || e is ProviderNotFoundException)
+                {
+                    cmdlet.WriteError(ErrorRecords.InvalidArgument(e.Message, "InvalidPath", path));
+                }
+            }
+            return result;
+        }
+
+        /// <summary>The file-system path an output argument names (not required to exist).</summary>
+        public static string ResolveOutput(PSCmdlet cmdlet, string path) => cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+    }
+}
