@@ -30,6 +30,8 @@ namespace XtalPS.Simulation
         /// <summary>Add Poisson noise (photon counting, scaled by the gain).</summary>
         public bool Noise { get; set; } = true;
         public int Seed { get; set; } = 1;
+        /// <summary>Frame number given to the image (its name is Simulated#Frame).</summary>
+        public int Frame { get; set; }
         /// <summary>Lab geometry attached to the image; a flat panel at 1000 mm with 0.015 mm pixels when not given.</summary>
         public DetectorModel? Detector { get; set; }
         /// <summary>Beam attached to the image; 200 kV electrons (0.02508 Å) when not given.</summary>
@@ -104,7 +106,7 @@ namespace XtalPS.Simulation
             var truth = new PlanarSimulationTruth(s.Origin, s.A, s.B, s.SigmaX, s.SigmaY, s.Background, s.BackgroundTiltX,
                 s.BackgroundTiltY, s.Gain, spots, s.Noise ? s.Seed : (int?)null);
             var header = new Dictionary<string, string> { ["Simulator"] = "PlanarLattice" };
-            return new DiffractionImage("", 0, "Simulated", detector, beam, new[] { new PanelImage(0, w, h, pixels) }, header, truth);
+            return new DiffractionImage("", s.Frame, "Simulated", detector, beam, new[] { new PanelImage(0, w, h, pixels) }, header, truth);
         }
 
         /// <summary>Every lattice point whose centre lies on the image, in (h, k) order.</summary>

@@ -70,6 +70,7 @@ namespace XtalPS.Commands
                     Gain = Gain,
                     Noise = !NoNoise,
                     Seed = unchecked(Seed + i),
+                    Frame = i,
                     Detector = Detector,
                     Beam = Beam,
                 };
