@@ -50,13 +50,15 @@ namespace XtalPS.Commands
         protected override void ProcessRecord()
         {
             bool literal = ParameterSetName == LiteralSet;
-            foreach (var file in PathResolver.Resolve(this, literal ? LiteralPath : Path, literal))
-            {
-                _files++;
-                WriteVerbose($"Reading {file}");
-                WriteProgress(new ProgressRecord(1, "Import-DiffractionImage", $"File {_files}: {System.IO.Path.GetFileName(file)}"));
-                foreach (var r in _runner!.Add(file)) Emit(r);
-            }
+            // One argument at a time, so that errors and images come out in the order the paths were given.
+            foreach (var argument in literal ? LiteralPath : Path)
+                foreach (var file in PathResolver.Resolve(this, new[] { argument }, literal))
+                {
+                    _files++;
+                    WriteVerbose($"Reading {file}");
+                    WriteProgress(new ProgressRecord(1, "Import-DiffractionImage", $"File {_files}: {System.IO.Path.GetFileName(file)}"));
+                    foreach (var r in _runner!.Add(file)) Emit(r);
+                }
         }
 
         protected override void EndProcessing()
