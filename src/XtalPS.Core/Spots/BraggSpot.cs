@@ -10,11 +10,11 @@ namespace XtalPS.Spots
     public sealed class BraggSpot
     {
         public BraggSpot(int panel, double x, double y, double varianceX, double varianceY, double intensity, double intensityVariance,
-            int pixelCount, int minX, int maxX, int minY, int maxY, double peakValue)
+            int pixelCount, int minX, int maxX, int minY, int maxY, double peakValue, double peakX = double.NaN, double peakY = double.NaN)
         {
             Panel = panel; X = x; Y = y; VarianceX = varianceX; VarianceY = varianceY;
             Intensity = intensity; IntensityVariance = intensityVariance; PixelCount = pixelCount;
-            MinX = minX; MaxX = maxX; MinY = minY; MaxY = maxY; PeakValue = peakValue;
+            MinX = minX; MaxX = maxX; MinY = minY; MaxY = maxY; PeakValue = peakValue; PeakX = peakX; PeakY = peakY;
             LabPosition = new Vec3(double.NaN, double.NaN, double.NaN);
             ReciprocalVector = LabPosition;
             D = double.NaN;
@@ -42,6 +42,11 @@ namespace XtalPS.Spots
         public int MaxY { get; }
         /// <summary>Largest pixel value in the spot.</summary>
         public double PeakValue { get; }
+        /// <summary>Centre of the brightest pixel, px.</summary>
+        public double PeakX { get; }
+        public double PeakY { get; }
+        /// <summary>Distance between the brightest pixel's centre and the centroid, px.</summary>
+        public double PeakSeparation => Math.Sqrt((PeakX - X) * (PeakX - X) + (PeakY - Y) * (PeakY - Y));
         /// <summary>Lab position of the centroid, mm.</summary>
         public Vec3 LabPosition { get; private set; }
         /// <summary>Resolution of the centroid, Å.</summary>

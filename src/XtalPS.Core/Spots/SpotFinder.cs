@@ -1,0 +1,125 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using XtalPS.Imaging;
+
+namespace XtalPS.Spots
+{
+    /// <summary>The spots of one image and what the finder wants the user to know about it.</summary>
+    public sealed class SpotFindingResult
+    {
+        public SpotFindingResult(SpotList spots, int strongPixels, IReadOnlyList<string> warnings)
+        {
+            Spots = spots; StrongPixels = strongPixels; Warnings = warnings;
+        }
+        public SpotList Spots { get; }
+        public int StrongPixels { get; }
+        public IReadOnlyList<string> Warnings { get; }
+    }
+
+    /// <summary>
+    /// Threshold → 4-connected components per panel → size and peak-separation filters → centroids → geometry,
+    /// resolution and ice-ring filters (the DIALS spot-finding pipeline). Panels and row bands of large panels run
+    /// in parallel; bands have a fixed height, so the output is the same at any thread count.
+    /// </summary>
+    public static class SpotFinder
+    {
+        /// <summary>Output rows per work item within a panel.</summary>
+        public const int BandRows = 256;
+
+        public static SpotFindingResult Find(DiffractionImage image, SpotFindingSettings settings)
+        {
+            if (image == null) throw new ArgumentNullException(nameof(image));
+            settings.Validate();
+            var warnings = new List<string>();
+            int np = image.PanelCount;
+            var strong = new byte[np][];
+            if (settings.Algorithm == SpotAlgorithm.RadialProfile)
+            {
+                strong = RadialProfileThreshold.Apply(image, settings.RadialSigma, settings.RadialBins, settings.RadialBlur);
+            }
+            else
+            {
+                var work = new List<(int Panel, int R0, int R1)>();
+                for (int p = 0; p < np; p++)
+                {
+                    var pi = image.PanelImages[p];
+                    strong[p] = new byte[pi.Pixels.Length];
+                    for (int r = 0; r < pi.Height; r += BandRows) work.Add((p, r, Math.Min(pi.Height, r + BandRows)));
+                }
+                void Run((int Panel, int R0, int R1) w)
+                {
+                    var pi = image.PanelImages[w.Panel];
+                    double gain = settings.Gain ?? image.Detector.Panels[w.Panel].Gain;
+                    if (!(gain > 0)) gain = 1;
+                    if (settings.Algorithm == SpotAlgorithm.Dispersion)
+                        DispersionThreshold.Apply(pi.Pixels, pi.Mask, pi.Width, pi.Height, w.R0, w.R1, settings.Dispersion, gain, strong[w.Panel]);
+                    else
+                        ExtendedDispersionThreshold.Apply(pi.Pixels, pi.Mask, pi.Width, pi.Height, w.R0, w.R1, settings.Dispersion, gain, strong[w.Panel]);
+                }
+                if (settings.MaxDegreeOfParallelism > 1 && work.Count > 1)
+                    Parallel.ForEach(work, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism }, Run);
+                else
+                    foreach (var w in work) Run(w);
+            }
+
+            long strongCount = 0, validCount = 0;
+            for (int p = 0; p < np; p++)
+            {
+                strongCount += Count(strong[p]);
+                validCount += image.PanelImages[p].Pixels.Length - image.PanelImages[p].MaskedCount;
+            }
+            if (validCount > 0 && strongCount > settings.MaxStrongFraction * validCount)
+                throw new SpotFindingException("TooManyStrongPixels",
+                    $"{strongCount} of {validCount} valid pixels ({100.0 * strongCount / validCount:0.#}%) are strong, more than {100 * settings.MaxStrongFraction:0}%: " +
+                    "the gain is probably wrong (estimate it with Measure-DetectorGain and pass -Gain), or the image is not diffraction data.");
+            if (validCount == 0) warnings.Add("Every pixel is masked: no spots can be found.");
+
+            int minSize = settings.MinSpotSize ?? (IsPhotonCounting(image) ? 3 : 6);
+            var perPanel = new List<BraggSpot>[np];
+            void Components(int p)
+            {
+                var pi = image.PanelImages[p];
+                var (runs, start) = ConnectedComponents.Label(strong[p], pi.Width, pi.Height);
+                var list = new List<BraggSpot>();
+                var panel = image.Detector.Panels[p];
+                for (int c = 0; c + 1 < start.Count; c++)
+                {
+                    int n = 0;
+                    for (int r = start[c]; r < start[c + 1]; r++) n += runs[r].X1 - runs[r].X0;
+                    if (n < minSize || n > settings.MaxSpotSize) continue;
+                    var spot = SpotCentroid.Measure(p, pi.Pixels, pi.Width, runs, start[c], start[c + 1]);
+                    if (spot.PeakSeparation > settings.MaxSeparation) continue;
+                    spot.WithGeometry(panel, image.Beam);
+                    if (spot.D < settings.DMin || spot.D > settings.DMax) continue;
+                    if (settings.FilterIceRings && IceRings.IsOnRing(spot.D, settings.IceRingHalfWidth)) continue;
+                    list.Add(spot);
+                }
+                perPanel[p] = list;
+            }
+            if (settings.MaxDegreeOfParallelism > 1 && np > 1)
+                Parallel.For(0, np, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism }, Components);
+            else
+                for (int p = 0; p < np; p++) Components(p);
+
+            var spots = perPanel.SelectMany(l => l).ToList();
+            if (spots.Count == 0 && validCount > 0) warnings.Add("No spots were found on this image.");
+            return new SpotFindingResult(new SpotList(image, spots, settings.Algorithm.ToString()), (int)Math.Min(int.MaxValue, strongCount), warnings);
+        }
+
+        /// <summary>Pilatus/Eiger-style photon-counting detectors (DIALS uses a smaller minimum spot size for them).</summary>
+        public static bool IsPhotonCounting(DiffractionImage image) =>
+            image.Format.IndexOf("CBF", StringComparison.OrdinalIgnoreCase) >= 0 && image.PanelCount == 1
+            || image.Format.Equals("Simulated", StringComparison.OrdinalIgnoreCase)
+            || image.Format.IndexOf("NeXus", StringComparison.OrdinalIgnoreCase) >= 0;
+
+        private static long Count(byte[] a)
+        {
+            long n = 0;
+            foreach (var b in a) n += b;
+            return n;
+        }
+    }
+}
