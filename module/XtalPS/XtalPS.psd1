@@ -12,7 +12,9 @@
     FormatsToProcess     = @('XtalPS.format.ps1xml')
     CmdletsToExport      = @(
         'Export-DiffractionImage'
+        'Find-BraggSpot'
         'Import-DiffractionImage'
+        'Measure-DetectorGain'
         'Measure-DiffractionImage'
         'New-SimulatedImage'
     )
