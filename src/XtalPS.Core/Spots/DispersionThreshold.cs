@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 
 namespace XtalPS.Spots
 {
@@ -14,40 +13,35 @@ namespace XtalPS.Spots
         public static void Apply(ReadOnlySpan<float> pixels, ReadOnlySpan<byte> mask, int width, int height, int r0, int r1,
             DispersionParameters p, double gain, Span<byte> strong)
         {
-            int kx = p.KernelX, ky = p.KernelY;
-            var sums = new BoxSums(width, height, kx, ky);
-            var m = ArrayPool<int>.Shared.Rent(width);
-            var x = ArrayPool<double>.Shared.Rent(width);
-            var y = ArrayPool<double>.Shared.Rent(width);
-            try
+            int kx = p.KernelX;
+            var sums = new BoxSums(width, height, p.KernelY);
+            var factor = BoxSums.DispersionFactors(kx, p.KernelY, p.SigmaBackground);
+            double ns = p.SigmaStrong, t = p.GlobalThreshold;
+            int minLocal = Math.Max(2, p.MinLocal);
+            var cm = sums.Count; var cx = sums.Sum; var cy = sums.SumSq;
+            sums.Start(pixels, mask, r0);
+            for (int row = r0; row < r1; row++)
             {
-                double nb = p.SigmaBackground, ns = p.SigmaStrong, t = p.GlobalThreshold;
-                int minLocal = Math.Max(2, p.MinLocal);
-                sums.Start(pixels, mask, r0, squares: true);
-                for (int row = r0; row < r1; row++)
+                sums.Advance(pixels, mask, row);
+                var c = pixels.Slice(row * width, width);
+                var valid = mask.Slice(row * width, width);
+                var dst = strong.Slice(row * width, width);
+                // Horizontal window slid along the row, fused with the test.
+                int m = 0; double x = 0, y = 0;
+                for (int i = 0; i < Math.Min(kx, width); i++) { m += cm[i]; x += cx[i]; y += cy[i]; }
+                for (int i = 0; i < width; i++)
                 {
-                    sums.Row(pixels, mask, row, m, x, y);
-                    var c = pixels.Slice(row * width, width);
-                    var valid = mask.Slice(row * width, width);
-                    var dst = strong.Slice(row * width, width);
-                    for (int i = 0; i < width; i++)
-                    {
-                        dst[i] = 0;
-                        double v = c[i];
-                        int mm = m[i];
-                        double sx = x[i];
-                        if (valid[i] == 0 || mm < minLocal || sx < 0 || !(v > t)) continue;
-                        double a = mm * y[i] - sx * sx;
-                        double cb = gain * sx * (mm - 1 + nb * Math.Sqrt(2.0 * (mm - 1)));
-                        double b = mm * v - sx;
-                        double d = ns * Math.Sqrt(gain * sx * mm);
-                        if (a > cb && b > d) dst[i] = 1;
-                    }
+                    int enter = i + kx, leave = i - kx - 1;
+                    if (enter < width) { m += cm[enter]; x += cx[enter]; y += cy[enter]; }
+                    if (leave >= 0) { m -= cm[leave]; x -= cx[leave]; y -= cy[leave]; }
+                    byte flag = 0;
+                    double v = c[i];
+                    if (valid[i] != 0 && m >= minLocal && x >= 0 && v > t
+                        && m * y - x * x > gain * x * factor[m]
+                        && m * v - x > ns * Math.Sqrt(gain * x * m))
+                        flag = 1;
+                    dst[i] = flag;
                 }
-            }
-            finally
-            {
-                ArrayPool<int>.Shared.Return(m); ArrayPool<double>.Shared.Return(x); ArrayPool<double>.Shared.Return(y);
             }
         }
     }

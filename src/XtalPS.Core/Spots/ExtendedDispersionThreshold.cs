@@ -12,140 +12,106 @@ namespace XtalPS.Spots
     /// biased centroids through (precision 0.989), so we keep DIALS's rule; (3) the local mean is recomputed from
     /// background pixels only (everything valid but the candidates) over a window two pixels wider; (4) a
     /// candidate is strong when c &gt; global threshold and c ≥ μ_bg + σ_s·√(g·μ_bg).
-    /// Works on a band of output rows so large panels can be split across threads; results do not depend on the
-    /// banding.
+    /// Only step (1) touches every pixel; candidates are a few per cent of an image, so steps (2)–(4) visit them
+    /// alone. Works on a band of output rows so large panels can be split across threads; results do not depend
+    /// on the banding.
     /// </summary>
     public static class ExtendedDispersionThreshold
     {
-        /// <summary>Extra rows of pixels a band needs above and below its output rows.</summary>
-        public static int Halo(DispersionParameters p) => p.KernelY + (Math.Min(p.KernelX, p.KernelY) - 1) + (p.KernelY + 2);
-
         public static void Apply(ReadOnlySpan<float> pixels, ReadOnlySpan<byte> mask, int width, int height, int r0, int r1,
             DispersionParameters p, double gain, Span<byte> strong)
         {
-            int kx = p.KernelX, ky = p.KernelY, erosion = Math.Min(kx, ky) - 1, fy = ky + 2, fx = kx + 2;
-            // Row ranges: final output [r0, r1) needs core/background rows ±fy, which need dispersion rows ±erosion.
+            int kx = p.KernelX, ky = p.KernelY, e = Math.Min(kx, ky) - 1, fy = ky + 2, fx = kx + 2;
+            // Final output [r0, r1) needs core flags for rows ±fy; core needs dispersion flags ±e.
             int c0 = Math.Max(0, r0 - fy), c1 = Math.Min(height, r1 + fy);
-            int d0 = Math.Max(0, c0 - erosion), d1 = Math.Min(height, c1 + erosion);
-            int rows = d1 - d0;
-            var notBackground = ArrayPool<byte>.Shared.Rent(rows * width); // rows [d0, d1): 1 = valid and fails the dispersion test
-            var include = ArrayPool<byte>.Shared.Rent((c1 - c0) * width); // rows [c0, c1): background for step 3
-            var core = ArrayPool<byte>.Shared.Rent((c1 - c0) * width);
-            var m = ArrayPool<int>.Shared.Rent(width);
-            var x = ArrayPool<double>.Shared.Rent(width);
-            var y = ArrayPool<double>.Shared.Rent(width);
+            int d0 = Math.Max(0, c0 - e), d1 = Math.Min(height, c1 + e);
+            var notBackground = ArrayPool<byte>.Shared.Rent((d1 - d0) * width); // rows [d0, d1): valid and fails the dispersion test
+            var core = ArrayPool<byte>.Shared.Rent((c1 - c0) * width);          // rows [c0, c1): eroded candidates
             try
             {
-                // (1) Dispersion test.
-                double nb = p.SigmaBackground;
+                // (1) Dispersion test at every pixel.
+                var sums = new BoxSums(width, height, ky);
+                var factor = BoxSums.DispersionFactors(kx, ky, p.SigmaBackground);
                 int minLocal = Math.Max(2, p.MinLocal);
-                var sums = new BoxSums(width, height, kx, ky);
-                sums.Start(pixels, mask, d0, squares: true);
+                var cm = sums.Count; var cx = sums.Sum; var cy = sums.SumSq;
+                sums.Start(pixels, mask, d0);
                 for (int row = d0; row < d1; row++)
                 {
-                    sums.Row(pixels, mask, row, m, x, y);
+                    sums.Advance(pixels, mask, row);
                     var valid = mask.Slice(row * width, width);
-                    var nbRow = notBackground.AsSpan((row - d0) * width, width);
+                    var nb = notBackground.AsSpan((row - d0) * width, width);
+                    int m = 0; double x = 0, y = 0;
+                    for (int i = 0; i < Math.Min(kx, width); i++) { m += cm[i]; x += cx[i]; y += cy[i]; }
                     for (int i = 0; i < width; i++)
                     {
-                        if (valid[i] == 0) { nbRow[i] = 0; continue; }
-                        int mm = m[i];
-                        double sx = x[i];
-                        byte flag = 0;
-                        if (mm >= minLocal && sx >= 0)
-                        {
-                            double a = mm * y[i] - sx * sx;
-                            double c = gain * sx * (mm - 1 + nb * Math.Sqrt(2.0 * (mm - 1)));
-                            if (a > c) flag = 1;
-                        }
-                        nbRow[i] = flag;
+                        int enter = i + kx, leave = i - kx - 1;
+                        if (enter < width) { m += cm[enter]; x += cx[enter]; y += cy[enter]; }
+                        if (leave >= 0) { m -= cm[leave]; x -= cx[leave]; y -= cy[leave]; }
+                        nb[i] = valid[i] != 0 && m >= minLocal && x >= 0 && m * y - x * x > gain * x * factor[m] ? (byte)1 : (byte)0;
                     }
                 }
 
-                // (2) Erode: core = valid, not background, and no background pixel within the (2e+1)² square.
-                Erode(notBackground, d0, d1, c0, c1, width, height, erosion, core);
+                // (2) Erosion, visiting candidate pixels only.
+                core.AsSpan(0, (c1 - c0) * width).Clear();
                 for (int row = c0; row < c1; row++)
                 {
-                    var valid = mask.Slice(row * width, width);
-                    int o = (row - c0) * width;
-                    for (int i = 0; i < width; i++)
+                    var nbRow = new ReadOnlySpan<byte>(notBackground, (row - d0) * width, width);
+                    var coreRow = core.AsSpan((row - c0) * width, width);
+                    int ylo = Math.Max(0, row - e), yhi = Math.Min(height - 1, row + e);
+                    for (int i = NextSet(nbRow, 0); i >= 0; i = NextSet(nbRow, i + 1))
                     {
-                        byte isCore = valid[i] != 0 && notBackground[(row - d0) * width + i] != 0 ? core[o + i] : (byte)0;
-                        core[o + i] = isCore;
-                        include[o + i] = valid[i] != 0 && isCore == 0 ? (byte)1 : (byte)0;
+                        int xlo = Math.Max(0, i - e), xhi = Math.Min(width - 1, i + e);
+                        bool keep = true;
+                        for (int yy = ylo; yy <= yhi && keep; yy++)
+                        {
+                            var r = new ReadOnlySpan<byte>(notBackground, (yy - d0) * width + xlo, xhi - xlo + 1);
+                            if (r.IndexOf((byte)0) >= 0) keep = false;
+                        }
+                        if (keep) coreRow[i] = 1;
                     }
                 }
 
-                // (3)+(4) Background-only mean over the wider window; final test inside the core.
+                // (3)+(4) Background-only mean over the wider window, at core pixels only.
                 double ns = p.SigmaStrong, t = p.GlobalThreshold;
-                var bgSums = new BoxSums(width, c1 - c0, fx, fy);
-                var sub = pixels.Slice(c0 * width, (c1 - c0) * width);
-                var inc = new ReadOnlySpan<byte>(include, 0, (c1 - c0) * width);
-                bgSums.Start(sub, inc, r0 - c0, squares: false);
                 for (int row = r0; row < r1; row++)
                 {
-                    bgSums.Row(sub, inc, row - c0, m, x, y);
-                    var c = pixels.Slice(row * width, width);
                     var dst = strong.Slice(row * width, width);
-                    int o = (row - c0) * width;
-                    for (int i = 0; i < width; i++)
+                    dst.Clear();
+                    var coreRow = new ReadOnlySpan<byte>(core, (row - c0) * width, width);
+                    int ylo = Math.Max(0, row - fy), yhi = Math.Min(height - 1, row + fy);
+                    for (int i = NextSet(coreRow, 0); i >= 0; i = NextSet(coreRow, i + 1))
                     {
-                        dst[i] = 0;
-                        if (core[o + i] == 0) continue;
-                        double sx = x[i];
-                        if (sx < 0) continue;
-                        double v = c[i];
+                        double v = pixels[row * width + i];
                         if (!(v > t)) continue;
-                        double mean = m[i] >= 2 ? sx / m[i] : 0;
+                        int xlo = Math.Max(0, i - fx), xhi = Math.Min(width - 1, i + fx);
+                        int m = 0; double x = 0;
+                        for (int yy = ylo; yy <= yhi; yy++)
+                        {
+                            int o = yy * width, oc = (yy - c0) * width;
+                            for (int xx = xlo; xx <= xhi; xx++)
+                            {
+                                if (mask[o + xx] == 0 || core[oc + xx] != 0) continue;
+                                float w = pixels[o + xx];
+                                if (w < BoxSums.Big && w > -BoxSums.Big) { m++; x += w; }
+                            }
+                        }
+                        if (x < 0) continue;
+                        double mean = m >= 2 ? x / m : 0;
                         if (v >= mean + ns * Math.Sqrt(gain * mean)) dst[i] = 1;
                     }
                 }
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(notBackground); ArrayPool<byte>.Shared.Return(include); ArrayPool<byte>.Shared.Return(core);
-                ArrayPool<int>.Shared.Return(m); ArrayPool<double>.Shared.Return(x); ArrayPool<double>.Shared.Return(y);
+                ArrayPool<byte>.Shared.Return(notBackground); ArrayPool<byte>.Shared.Return(core);
             }
         }
 
-        /// <summary>
-        /// core[r][i] = 1 when every pixel of rows r±e, columns i±e (clipped to the panel) is not background.
-        /// A separable min filter: runs of ones along each row, then down each column.
-        /// </summary>
-        private static void Erode(byte[] notBackground, int d0, int d1, int c0, int c1, int width, int height, int e, byte[] core)
+        private static int NextSet(ReadOnlySpan<byte> row, int from)
         {
-            int rows = d1 - d0;
-            var horizontal = ArrayPool<byte>.Shared.Rent(rows * width);
-            try
-            {
-                for (int r = 0; r < rows; r++)
-                {
-                    var src = new ReadOnlySpan<byte>(notBackground, r * width, width);
-                    var dst = horizontal.AsSpan(r * width, width);
-                    // Count of background pixels within ±e along the row.
-                    int bad = 0;
-                    for (int i = 0; i < Math.Min(e, width); i++) if (src[i] == 0) bad++;
-                    for (int i = 0; i < width; i++)
-                    {
-                        int enter = i + e, leave = i - e - 1;
-                        if (enter < width && src[enter] == 0) bad++;
-                        if (leave >= 0 && src[leave] == 0) bad--;
-                        dst[i] = bad == 0 ? (byte)1 : (byte)0;
-                    }
-                }
-                for (int row = c0; row < c1; row++)
-                {
-                    int lo = Math.Max(0, row - e), hi = Math.Min(height - 1, row + e);
-                    var dst = core.AsSpan((row - c0) * width, width);
-                    dst.Fill(1);
-                    for (int rr = lo; rr <= hi; rr++)
-                    {
-                        var h = new ReadOnlySpan<byte>(horizontal, (rr - d0) * width, width);
-                        for (int i = 0; i < width; i++) dst[i] &= h[i];
-                    }
-                }
-            }
-            finally { ArrayPool<byte>.Shared.Return(horizontal); }
+            if (from >= row.Length) return -1;
+            int k = row.Slice(from).IndexOf((byte)1);
+            return k < 0 ? -1 : from + k;
         }
     }
 }

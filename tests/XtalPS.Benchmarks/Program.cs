@@ -1,0 +1,24 @@
+using System;
+using System.IO;
+using BenchmarkDotNet.Running;
+
+namespace XtalPS.Benchmarks
+{
+    public static class Program
+    {
+        public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+
+        /// <summary>../shared/data beside the repository.</summary>
+        public static string Data(string relative)
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir != null)
+            {
+                var candidate = Path.Combine(dir.FullName, "..", "shared", "data");
+                if (File.Exists(Path.Combine(candidate, "dxtbx_reference.json"))) return Path.GetFullPath(Path.Combine(candidate, relative));
+                dir = dir.Parent;
+            }
+            throw new DirectoryNotFoundException("../shared/data not found");
+        }
+    }
+}
