@@ -48,7 +48,7 @@ namespace XtalPS.Host.Help
             foreach (var p in Parameters)
                 foreach (var m in p.Metadata)
                     foreach (var set in m.ParameterSets)
-                        if (set != ParameterMetadata.AllSets && !names.Contains(set)) names.Add(set);
+                        if (set != ParameterYaml.AllSets && !names.Contains(set)) names.Add(set);
             return names;
         }
 

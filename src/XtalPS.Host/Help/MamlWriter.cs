@@ -124,7 +124,7 @@ namespace XtalPS.Host.Help
             if (sets.Count == 0) sets = new[] { "" };
             foreach (var set in sets)
             {
-                var members = new List<(ParameterHelp P, ParameterMetadata M, int Order)>();
+                var members = new List<(ParameterHelp P, ParameterYaml M, int Order)>();
                 for (int i = 0; i < c.Parameters.Count; i++)
                 {
                     var p = c.Parameters[i];
@@ -145,7 +145,7 @@ namespace XtalPS.Host.Help
             w.WriteEndElement();
         }
 
-        private static void WriteParameter(XmlWriter w, ParameterHelp p, ParameterMetadata m, bool inSyntax)
+        private static void WriteParameter(XmlWriter w, ParameterHelp p, ParameterYaml m, bool inSyntax)
         {
             bool array = m.Type.EndsWith("[]", StringComparison.Ordinal);
             w.WriteStartElement("command", "parameter", Command);

@@ -13,10 +13,10 @@ namespace XtalPS.Host.Help
         public string Name { get; }
         public List<string> Description { get; } = new List<string>();
         /// <summary>The yaml blocks; PlatyPS writes a second one only when the parameter differs between sets.</summary>
-        public List<ParameterMetadata> Metadata { get; } = new List<ParameterMetadata>();
+        public List<ParameterYaml> Metadata { get; } = new List<ParameterYaml>();
 
         /// <summary>The metadata that applies in a parameter set, or null when the parameter is not in it.</summary>
-        public ParameterMetadata? In(string parameterSet) =>
+        public ParameterYaml? In(string parameterSet) =>
             Metadata.FirstOrDefault(m => m.ParameterSets.Contains(parameterSet, StringComparer.OrdinalIgnoreCase))
             ?? Metadata.FirstOrDefault(m => m.InAllSets);
 
@@ -24,7 +24,7 @@ namespace XtalPS.Host.Help
     }
 
     /// <summary>The yaml block of a parameter, as PlatyPS writes it.</summary>
-    public sealed class ParameterMetadata
+    public sealed class ParameterYaml
     {
         public const string AllSets = "(All)";
 

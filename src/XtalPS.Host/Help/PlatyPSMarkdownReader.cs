@@ -173,9 +173,9 @@ namespace XtalPS.Host.Help
             }
         }
 
-        private static ParameterMetadata ReadYaml(MarkdownBlock block, string source)
+        private static ParameterYaml ReadYaml(MarkdownBlock block, string source)
         {
-            var m = new ParameterMetadata { Line = block.Line };
+            var m = new ParameterYaml { Line = block.Line };
             var lines = block.Text.Split('\n');
             for (int k = 0; k < lines.Length; k++)
             {
