@@ -132,7 +132,7 @@ function Invoke-MiniPesterBlock($__mpNode, [string] $__mpPath, $__mpResults) {
         $__mpSetupError = $null
         if (-not $__mpNode.Skip) {
             try { foreach ($__mpBlock in $__mpNode.BeforeAll) { . $__mpBlock | Out-Null } }
-            catch { $__mpSetupError = "BeforeAll failed: $_ $($_.InvocationInfo.PositionMessage)" }
+            catch { $__mpSetupError = "BeforeAll failed: $_`n$($_.ScriptStackTrace)" }
         }
         foreach ($__mpChild in $__mpNode.Children) {
             $__mpName = if ($__mpPath) { "$__mpPath > $($__mpChild.Name)" } else { $__mpChild.Name }
@@ -162,7 +162,7 @@ function Invoke-MiniPesterBlock($__mpNode, [string] $__mpPath, $__mpResults) {
                     $__mpResults.Add([pscustomobject]@{ Name = $__mpName; Result = 'Passed'; Message = '' })
                 }
                 catch {
-                    $__mpResults.Add([pscustomobject]@{ Name = $__mpName; Result = 'Failed'; Message = "$_ $($_.InvocationInfo.PositionMessage)" })
+                    $__mpResults.Add([pscustomobject]@{ Name = $__mpName; Result = 'Failed'; Message = "$_`n$($_.ScriptStackTrace)" })
                 }
                 finally {
                     for ($__mpI = $__mpChain.Count - 1; $__mpI -ge 0; $__mpI--) { foreach ($__mpEach in $__mpChain[$__mpI].AfterEach) { . $__mpEach | Out-Null } }
