@@ -21,6 +21,7 @@ namespace XtalPS.Host
             for (int i = 0; i < args.Length; i++)
             {
                 string a = args[i];
+                if (Is(a, "-CompileHelp") && i + 2 < args.Length) return Help.HelpCompiler.Run(args[i + 1], args[i + 2], Console.Out, Console.Error);
                 if (Is(a, "-File", "-f") && i + 1 < args.Length) { file = args[i + 1]; scriptArgs = args.Skip(i + 2).ToArray(); break; }
                 if (Is(a, "-Command", "-c") && i + 1 < args.Length) { command = string.Join(" ", args.Skip(i + 1)); break; }
                 if (Is(a, "-Module", "-m") && i + 1 < args.Length) { module = args[++i]; continue; }
@@ -87,6 +88,7 @@ namespace XtalPS.Host
             w.WriteLine("xtalps - run XtalPS PowerShell scripts without pwsh");
             w.WriteLine("  xtalps -File script.ps1 [arguments]   run a script");
             w.WriteLine("  xtalps -Command '<PowerShell text>'   run commands");
+            w.WriteLine("  xtalps -CompileHelp <docs> <out.xml>  markdown help pages to MAML (and about_*.help.txt beside it)");
             w.WriteLine("  options: -Module <folder> (the XtalPS module to import), -Width <columns> (table width, default 120)");
         }
     }
