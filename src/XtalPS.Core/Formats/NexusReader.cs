@@ -136,6 +136,11 @@ namespace XtalPS.Formats
             {
                 var (dataset, owner) = c.Open();
                 var dims = dataset.Space.Dimensions;
+                // A frame cannot expand more than 255:1 (LZ4) from the bytes of the file that holds it.
+                string holder = owner is PureHDF.VOL.Native.NativeFile nf ? nf.Path : path;
+                long justified = 256 * new FileInfo(holder).Length + (1 << 20);
+                if ((long)g.Width * g.Height * Math.Max(1, dataset.Type.Size) > justified)
+                    throw new InvalidImageDataException(path, $"{c.Name} claims {g.Width}x{g.Height} pixels per frame, more than its file can hold.");
                 int frames = dims.Length == 2 ? 1 : checked((int)dims[0]);
                 int h = (int)dims[dims.Length - 2], w = (int)dims[dims.Length - 1];
                 if (dims.Length > 3) throw new InvalidImageDataException(path, $"{c.Name} has {dims.Length} dimensions; frames × slow × fast are expected.");
@@ -253,7 +258,8 @@ namespace XtalPS.Formats
                 // Already in the DIALS frame: undo the flip applied below.
                 origin = McStasToDials(origin); fast = McStasToDials(fast); slow = McStasToDials(slow);
             }
-            if (width < 1 || height < 1 || width > 1 << 16 || height > 1 << 16) throw new InvalidImageDataException(path, $"the detector module is {width}x{height} pixels.");
+            if (width < 1 || height < 1 || width > 1 << 16 || height > 1 << 16 || (long)width * height > 1 << 28)
+                throw new InvalidImageDataException(path, $"the detector module is {width}x{height} pixels.");
             if (!(pxFast > 0) || !(pxSlow > 0)) throw new InvalidImageDataException(path, "the NeXus file gives no positive pixel size.");
             g.Width = width; g.Height = height;
             var panel = new Panel(name, width, height, pxFast, McStasToDials(origin), McStasToDials(fast), McStasToDials(slow),
@@ -273,6 +279,10 @@ namespace XtalPS.Formats
                 var dims = m.Space.Dimensions;
                 if (dims.Length == 2 && (int)dims[0] == height && (int)dims[1] == width)
                 {
+                    // Even deflated, a mask cannot shrink more than about 1000:1.
+                    long masterBytes = new FileInfo(path).Length;
+                    if ((long)width * height * m.Type.Size > 1100 * masterBytes + (1 << 20))
+                        throw new InvalidImageDataException(path, $"the pixel_mask claims {width}x{height} values, more than the file can hold.");
                     var values = Integers(det, "pixel_mask");
                     g.PixelMask = new byte[values.Length];
                     for (int i = 0; i < values.Length; i++) g.PixelMask[i] = values[i] != 0 ? (byte)1 : (byte)0;

@@ -129,12 +129,8 @@ namespace XtalPS.Formats
 
         private static Tiff Open(string path, byte[] file)
         {
-            try
-            {
-                var tif = Tiff.ClientOpen(path, "r", new MemoryStream(file, false), new TiffStream());
-                return tif ?? throw new InvalidImageDataException(path, "the TIFF header cannot be read.");
-            }
-            catch (LibTiffError e) { throw new InvalidImageDataException(path, "the TIFF is corrupt: " + e.Message, e); }
+            return Guard(path, () => Tiff.ClientOpen(path, "r", new MemoryStream(file, false), new TiffStream())
+                ?? throw new InvalidImageDataException(path, "the TIFF header cannot be read."));
         }
 
         /// <summary>Runs LibTiff work, turning its failures (reported errors, and exceptions thrown deep inside on
@@ -145,7 +141,8 @@ namespace XtalPS.Formats
             catch (InvalidImageDataException) { throw; }
             catch (OutOfMemoryException e) { throw new InvalidImageDataException(path, "the TIFF asks for more memory than it can justify.", e); }
             catch (Exception e) when (e is LibTiffError || e is IndexOutOfRangeException || e is ArgumentException || e is InvalidOperationException
-                                      || e is OverflowException || e is NullReferenceException || e is IOException || e is InvalidDataException)
+                                      || e is OverflowException || e is NullReferenceException || e is IOException || e is InvalidDataException
+                                      || e is InvalidCastException || e is FormatException || e is ArithmeticException)
             {
                 throw new InvalidImageDataException(path, "the TIFF is corrupt: " + e.Message, e);
             }
