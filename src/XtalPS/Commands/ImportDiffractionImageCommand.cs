@@ -38,6 +38,15 @@ namespace XtalPS.Commands
         [Parameter]
         public Beam? Beam { get; set; }
 
+        /// <summary>0-based frames to read from multi-frame files (NeXus, MRC stacks, multi-page TIFF), in the
+        /// order given: <c>-Frame 3</c>, <c>-Frame 0,5,7</c>, <c>-Frame (0..9)</c>, or a bare <c>-Frame 0..9</c>
+        /// (which PowerShell passes as the text "0..9"). Every frame when omitted.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [FrameRangeTransformation]
+        [ValidateRange(0, int.MaxValue)]
+        public int[]? Frame { get; set; }
+
         [Parameter]
         [ValidateRange(1, 256)]
         public int ThrottleLimit { get; set; } = 1;
@@ -72,7 +81,8 @@ namespace XtalPS.Commands
         private List<DiffractionImage> Read(string file, CancellationToken token)
         {
             var frames = new List<DiffractionImage>();
-            foreach (var frame in DiffractionImageReader.ReadFrames(file))
+            var selection = Frame != null && Frame.Length > 0 ? new FrameSelection(Frame) : null;
+            foreach (var frame in DiffractionImageReader.ReadFrames(file, selection))
             {
                 token.ThrowIfCancellationRequested();
                 frames.Add(Detector != null || Beam != null ? ApplyOverrides(frame) : frame);
@@ -99,5 +109,29 @@ namespace XtalPS.Commands
         }
 
         public void Dispose() => _runner?.Dispose();
+
+        /// <summary>Lets -Frame take the text "a..b" (argument mode does not evaluate the range operator) as well as numbers.</summary>
+        private sealed class FrameRangeTransformationAttribute : ArgumentTransformationAttribute
+        {
+            public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+            {
+                var items = LanguagePrimitives.GetEnumerable(inputData is PSObject p ? p.BaseObject : inputData)?.Cast<object>() ?? new[] { inputData };
+                var frames = new List<int>();
+                foreach (var raw in items)
+                {
+                    var item = raw is PSObject po ? po.BaseObject : raw;
+                    if (item is string text && text.Contains(".."))
+                    {
+                        var parts = text.Split(new[] { ".." }, StringSplitOptions.None);
+                        if (parts.Length != 2 || !int.TryParse(parts[0].Trim(), out int a) || !int.TryParse(parts[1].Trim(), out int b))
+                            throw new ArgumentTransformationMetadataException($"'{text}' is not a frame range like 0..9.");
+                        if (Math.Abs((long)b - a) > 10_000_000) throw new ArgumentTransformationMetadataException($"The range '{text}' is too long.");
+                        for (long f = a; a <= b ? f <= b : f >= b; f += a <= b ? 1 : -1) frames.Add((int)f);
+                    }
+                    else frames.Add(LanguagePrimitives.ConvertTo<int>(item));
+                }
+                return frames.ToArray();
+            }
+        }
     }
 }
