@@ -10,6 +10,8 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('XtalPS.format.ps1xml')
+    # Loads bin/core or bin/desktop XtalPS.Core.dll for this edition before bin/XtalPS.dll loads.
+    ScriptsToProcess     = @('XtalPS.Init.ps1')
     CmdletsToExport      = @(
         'Export-DiffractionImage'
         'Find-BraggSpot'
