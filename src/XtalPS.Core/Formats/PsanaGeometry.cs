@@ -19,8 +19,10 @@ namespace XtalPS.Formats
     /// pixel centres sit at x = ±(219.84 + 109.92·k) µm for the two halves (the two middle columns are 274.8 µm wide)
     /// and y = (92 − row)·109.92 µm; as in DIALS/cctbx each ASIC becomes a regular 194 × 185 grid, so the ASICs' first
     /// corners lie at x = −195.5 and +1.5 pixel pitches (197 pitches apart) and y = +92.5 pitches, fast +x, slow −y.
-    /// The psana frame has x and y as DIALS's (psgeom negates x to reach CrystFEL's frame); the detector is put at
-    /// z = −distance.
+    /// Frames: psgeom (the LCLS geometry library) maps psana x → −x to reach CrystFEL's lab frame and keeps y and z
+    /// (z along the beam, so IP → RAIL → CSPAD at Z0 = 1 m puts the detector 1 m downstream); CrystFEL → DIALS negates
+    /// x and z; together psana (x, y, z) → DIALS (x, y, −z). Checked against psgeom's own basis-grid export of the same
+    /// table (positions to 0.01 px).
     /// </remarks>
     public static class PsanaGeometry
     {
@@ -66,7 +68,8 @@ namespace XtalPS.Formats
 
         public static ExperimentGeometry Parse(string path, string text, double? distanceMm = null)
         {
-            var objects = new Dictionary<string, GeoObject>(StringComparer.Ordinal);
+            var objects = new Dictionary<string, List<GeoObject>>(StringComparer.Ordinal);
+            var placed = new HashSet<string>(StringComparer.Ordinal);
             var list = new List<GeoObject>();
             var lines = text.Split('\n');
             for (int ln = 0; ln < lines.Length; ln++)
@@ -88,9 +91,10 @@ namespace XtalPS.Formats
                     Translation = new Vec3(v[0], v[1], v[2]),
                     Rotation = Mat3.Rotation(Vec3.UnitX, (v[5] + v[8]) * deg) * Mat3.Rotation(Vec3.UnitY, (v[4] + v[7]) * deg) * Mat3.Rotation(Vec3.UnitZ, (v[3] + v[6]) * deg),
                 };
-                if (objects.ContainsKey(o.Key)) throw new InvalidImageDataException(path, $"line {ln + 1}: {o.Name} {o.Index} is defined twice.");
+                if (!placed.Add(o.ParentKey + "/" + o.Key)) throw new InvalidImageDataException(path, $"line {ln + 1}: {o.Name} {o.Index} in {o.Parent} {o.ParentIndex} is defined twice.");
                 if (list.Count >= MaxObjects) throw new InvalidImageDataException(path, $"more than {MaxObjects} objects.");
-                objects[o.Key] = o;
+                if (!objects.TryGetValue(o.Key, out var same)) objects[o.Key] = same = new List<GeoObject>();
+                same.Add(o);
                 list.Add(o);
             }
             if (list.Count == 0) throw new InvalidImageDataException(path, "no geometry rows: not a psana geometry file.");
@@ -99,7 +103,13 @@ namespace XtalPS.Formats
             var tops = new Dictionary<string, GeoObject>(StringComparer.Ordinal);
             foreach (var o in list)
             {
-                if (objects.TryGetValue(o.ParentKey, out var parent)) { o.Up = parent; parent.Children.Add(o); }
+                if (objects.TryGetValue(o.ParentKey, out var candidates))
+                {
+                    // Leaf names repeat under different parents (SENS2X1:V1 0 in every quadrant); a parent must be unique.
+                    if (candidates.Count > 1) throw new InvalidImageDataException(path, $"line {o.Line}: the parent {o.Parent} {o.ParentIndex} is defined {candidates.Count} times.");
+                    o.Up = candidates[0];
+                    candidates[0].Children.Add(o);
+                }
                 else
                 {
                     if (!tops.TryGetValue(o.ParentKey, out var top)) tops[o.ParentKey] = top = new GeoObject { Name = o.Parent, Index = o.ParentIndex, Translation = Vec3.Zero };
@@ -118,10 +128,10 @@ namespace XtalPS.Formats
 
             var panels = new List<Panel>();
             var warnings = new List<string>();
-            double distance = distanceMm ?? 0;
-            if (distanceMm == null) warnings.Add("a psana geometry table holds no sample-to-detector distance: the detector is placed at z = 0 (use -Distance).");
-            var lift = new Vec3(0, 0, -distance);
             int sensorCounter = 0;
+            // psana (µm, z along the beam) → DIALS (mm, z towards the source).
+            Vec3 Point(Vec3 um) => new Vec3(um.X / 1000, um.Y / 1000, -um.Z / 1000);
+            Vec3 Axis(Vec3 v) => new Vec3(v.X, v.Y, -v.Z);
 
             DetectorGroup Build(GeoObject node, Mat3 parentR, Vec3 parentT, int depth)
             {
@@ -143,9 +153,9 @@ namespace XtalPS.Formats
                     {
                         double cornerX = a == 0 ? -(193 * PixelPitchUm + WidePixelUm - PixelPitchUm / 2) - PixelPitchUm / 2 : WidePixelUm - PixelPitchUm;
                         var corner = new Vec3(cornerX, 92.5 * PixelPitchUm, 0);
-                        var origin = (ct + cr * corner) / 1000 + lift;
-                        var fast = cr * Vec3.UnitX;
-                        var slow = cr * -Vec3.UnitY;
+                        var origin = Point(ct + cr * corner);
+                        var fast = Axis(cr * Vec3.UnitX);
+                        var slow = Axis(cr * -Vec3.UnitY);
                         bool inQuad = node.Name.StartsWith("QUAD", StringComparison.Ordinal);
                         string name = inQuad ? $"q{node.Index}a{2 * child.Index + a}" : $"s{sensor}a{a}";
                         var layout = inQuad
@@ -154,15 +164,31 @@ namespace XtalPS.Formats
                         sensorPanels.Add(panels.Count);
                         panels.Add(new Panel(name, AsicWidth, AsicHeight, PixelPitchUm / 1000, origin, fast, slow, layout: layout));
                     }
-                    groups.Add(new DetectorGroup($"{child.Name} {child.Index}", ct / 1000 + lift, cr * Vec3.UnitX, cr * -Vec3.UnitY, panelIndices: sensorPanels));
+                    groups.Add(new DetectorGroup($"{child.Name} {child.Index}", Point(ct), Axis(cr * Vec3.UnitX), Axis(cr * -Vec3.UnitY), panelIndices: sensorPanels));
                 }
-                return new DetectorGroup($"{node.Name} {node.Index}", t / 1000 + lift, r * Vec3.UnitX, r * -Vec3.UnitY, groups, indices);
+                return new DetectorGroup($"{node.Name} {node.Index}", Point(t), Axis(r * Vec3.UnitX), Axis(r * -Vec3.UnitY), groups, indices);
             }
 
             var hierarchy = Build(root, Mat3.Identity, Vec3.Zero, 0);
             if (panels.Count == 0) throw new InvalidImageDataException(path, "no sensors in the table.");
-            string detectorName = root.Name.Split(':')[0];
-            return new ExperimentGeometry(path, "psana", new DetectorModel(detectorName, panels, hierarchy), null, null, warnings);
+            // The detector name: the object right above the quadrants/sensors' tree top that is not IP or RAIL.
+            var named = root;
+            while ((named.Name == "IP" || named.Name == "RAIL") && named.Children.Count == 1) named = named.Children[0];
+            string detectorName = named.Name.Split(':')[0];
+            var model = new DetectorModel(detectorName, panels, hierarchy);
+            double meanZ = panels.Average(p => p.Centre.Z);
+            if (distanceMm != null)
+                model = Shift(model, new Vec3(0, 0, -distanceMm.Value - meanZ));
+            else if (Math.Abs(meanZ) < 1)
+                warnings.Add("the table places the detector at the sample (no IP/RAIL distance): use -Distance.");
+            return new ExperimentGeometry(path, "psana", model, null, null, warnings);
+        }
+
+        /// <summary>The same detector moved rigidly by <paramref name="delta"/> (mm).</summary>
+        private static DetectorModel Shift(DetectorModel d, Vec3 delta)
+        {
+            DetectorGroup Move(DetectorGroup g) => new DetectorGroup(g.Name, g.Origin + delta, g.FastAxis, g.SlowAxis, g.Children.Select(Move), g.PanelIndices);
+            return new DetectorModel(d.Name, d.Panels.Select(p => p.WithFrame(p.Origin + delta, p.FastAxis, p.SlowAxis)), Move(d.Hierarchy));
         }
     }
 }
