@@ -11,7 +11,10 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('XtalPS.format.ps1xml')
     CmdletsToExport      = @(
+        'Add-ImageMask'
+        'Export-DetectorModel'
         'Export-DiffractionImage'
+        'Import-DetectorModel'
         'Import-DiffractionImage'
         'Measure-DiffractionImage'
         'New-SimulatedImage'
