@@ -151,6 +151,26 @@ namespace XtalPS.Module.Tests
         }
 
         [Fact]
+        public void Add_ImageMask_MaskFile_masks_the_zero_pixels()
+        {
+            var dir = TempDir();
+            try
+            {
+                var usable = Enumerable.Repeat(1f, 64 * 64).ToArray();
+                for (int i = 0; i < 37; i++) usable[i * 97 % usable.Length] = 0;
+                var maskImage = new DiffractionImage("", 0, "Test", DetectorModel.SinglePanel("M", 64, 64, 0.172, 100, 32, 32), new Beam(1),
+                    new[] { new PanelImage(0, 64, 64, usable) });
+                var file = Path.Combine(dir, "mask.cbf");
+                XtalPS.Formats.MiniCbfWriter.Write(maskImage, file);
+                var stats = _e.InvokeOk("New-SimulatedImage -Width 64 -Height 64 | Add-ImageMask -MaskFile $args[0] | Measure-DiffractionImage", file);
+                Assert.Equal(37, ((PanelStatistics)stats[0].BaseObject).MaskedCount);
+                _e.Invoke("New-SimulatedImage -Width 32 -Height 32 | Add-ImageMask -MaskFile $args[0]", out var errors, file);
+                Assert.Equal("MaskSizeMismatch,XtalPS.Commands.AddImageMaskCommand", Assert.Single(errors).FullyQualifiedErrorId);
+            }
+            finally { Directory.Delete(dir, true); }
+        }
+
+        [Fact]
         public void Table_views_render_for_detector_and_experiment_geometry()
         {
             var text = _e.Render($"Import-DetectorModel -LiteralPath '{_e.Shared("sim/cspad/cspad_00000_truth.expt")}' -IncludeBeam");
