@@ -13,8 +13,11 @@
     # Loads bin/core or bin/desktop XtalPS.Core.dll for this edition before bin/XtalPS.dll loads.
     ScriptsToProcess     = @('XtalPS.Init.ps1')
     CmdletsToExport      = @(
+        'Add-ImageMask'
+        'Export-DetectorModel'
         'Export-DiffractionImage'
         'Find-BraggSpot'
+        'Import-DetectorModel'
         'Import-DiffractionImage'
         'Measure-DetectorGain'
         'Measure-DiffractionImage'

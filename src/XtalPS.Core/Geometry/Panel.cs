@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 
 namespace XtalPS.Geometry
 {
@@ -14,7 +16,8 @@ namespace XtalPS.Geometry
     {
         public Panel(string name, int width, int height, double pixelSize, Vec3 origin, Vec3 fastAxis, Vec3 slowAxis,
             double trustedMin = double.NegativeInfinity, double trustedMax = double.PositiveInfinity, double gain = 1.0,
-            double? pixelSizeSlow = null, double thickness = 0, string material = "")
+            double? pixelSizeSlow = null, double thickness = 0, string material = "",
+            IEnumerable<PixelRectangle>? badRegions = null, PanelLayout? layout = null)
         {
             if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), "Panel dimensions must be positive.");
             if (!(pixelSize > 0)) throw new ArgumentOutOfRangeException(nameof(pixelSize), "The pixel size must be positive.");
@@ -31,6 +34,8 @@ namespace XtalPS.Geometry
             Gain = gain;
             Thickness = thickness;
             Material = material ?? "";
+            BadRegions = (badRegions ?? Enumerable.Empty<PixelRectangle>()).ToArray();
+            Layout = layout;
         }
 
         public string Name { get; }
@@ -57,6 +62,10 @@ namespace XtalPS.Geometry
         /// <summary>Sensor thickness in mm (0 when unknown).</summary>
         public double Thickness { get; }
         public string Material { get; }
+        /// <summary>Rectangles of pixels the detector description declares unusable (DIALS panel mask, CrystFEL bad regions).</summary>
+        public IReadOnlyList<PixelRectangle> BadRegions { get; }
+        /// <summary>Where the panel's pixels sit in the file's data array(s); null when the panel is a whole array of its own.</summary>
+        public PanelLayout? Layout { get; }
 
         /// <summary>The lab position (mm) of the centre of the panel.</summary>
         public Vec3 Centre => PixelToLab(Width / 2.0, Height / 2.0);
@@ -110,13 +119,24 @@ namespace XtalPS.Geometry
 
         /// <summary>A copy with a new position and orientation (used by geometry overrides and metrology).</summary>
         public Panel WithFrame(Vec3 origin, Vec3 fastAxis, Vec3 slowAxis) =>
-            new Panel(Name, Width, Height, PixelSize, origin, fastAxis, slowAxis, TrustedMin, TrustedMax, Gain, PixelSizeSlow, Thickness, Material);
+            new Panel(Name, Width, Height, PixelSize, origin, fastAxis, slowAxis, TrustedMin, TrustedMax, Gain, PixelSizeSlow, Thickness, Material, BadRegions, Layout);
 
         public Panel WithTrustedRange(double min, double max) =>
-            new Panel(Name, Width, Height, PixelSize, Origin, FastAxis, SlowAxis, min, max, Gain, PixelSizeSlow, Thickness, Material);
+            new Panel(Name, Width, Height, PixelSize, Origin, FastAxis, SlowAxis, min, max, Gain, PixelSizeSlow, Thickness, Material, BadRegions, Layout);
 
         public Panel WithGain(double gain) =>
-            new Panel(Name, Width, Height, PixelSize, Origin, FastAxis, SlowAxis, TrustedMin, TrustedMax, gain, PixelSizeSlow, Thickness, Material);
+            new Panel(Name, Width, Height, PixelSize, Origin, FastAxis, SlowAxis, TrustedMin, TrustedMax, gain, PixelSizeSlow, Thickness, Material, BadRegions, Layout);
+
+        /// <summary>A copy with other declared bad-pixel rectangles.</summary>
+        public Panel WithBadRegions(IEnumerable<PixelRectangle> badRegions) =>
+            new Panel(Name, Width, Height, PixelSize, Origin, FastAxis, SlowAxis, TrustedMin, TrustedMax, Gain, PixelSizeSlow, Thickness, Material, badRegions, Layout);
+
+        /// <summary>A copy with another data-array layout (null: the panel is a whole array).</summary>
+        public Panel WithLayout(PanelLayout? layout) =>
+            new Panel(Name, Width, Height, PixelSize, Origin, FastAxis, SlowAxis, TrustedMin, TrustedMax, Gain, PixelSizeSlow, Thickness, Material, BadRegions, layout);
+
+        /// <summary>The four corners of the panel in the lab (mm): first pixel's outer corner, then +fast, +slow, and the far corner.</summary>
+        public Vec3[] Corners() => new[] { PixelToLab(0, 0), PixelToLab(Width, 0), PixelToLab(0, Height), PixelToLab(Width, Height) };
 
         public override string ToString() => string.Format(CultureInfo.InvariantCulture,
             "{0} {1}x{2} px of {3:0.#####} mm at {4}", Name, Width, Height, PixelSize, Origin);
