@@ -17,6 +17,7 @@
         'Export-DetectorModel'
         'Export-DiffractionImage'
         'Find-BraggSpot'
+        'Get-Lattice'
         'Import-DetectorModel'
         'Import-DiffractionImage'
         'Measure-DetectorGain'

@@ -45,6 +45,26 @@ namespace XtalPS.Core.Tests
             Assert.True(lattice.IndexedCount > 0.9 * spots.Count);
         }
 
+        [Theory]
+        [InlineData("sim/lattice2d/lattice2d_00000")]
+        [InlineData("sim/lattice2d/lattice2d_00001")]
+        [InlineData("sim/lattice2d/lattice2d_00002")]
+        public void Shared_lattice2d_images_give_the_true_lattice(string name)
+        {
+            using var truth = SharedData.Json(name + ".json");
+            var l = truth.RootElement.GetProperty("lattice");
+            Vec2 V(string key) => new Vec2(l.GetProperty(key)[0].GetDouble(), l.GetProperty(key)[1].GetDouble());
+            foreach (var ext in new[] { ".mrc", ".tif" })
+            {
+                var image = XtalPS.Formats.DiffractionImageReader.ReadFrames(SharedData.File_(name + ext)).Single();
+                var spots = SpotFinder.Find(image, new SpotFindingSettings()).Spots;
+                var lattice = PlanarLatticeSearch.Find(spots, new PlanarSearchSettings());
+                _out.WriteLine($"{name}{ext}: {lattice.Summary}, {lattice.IndexedCount}/{spots.Count}, origin error {(lattice.Origin - V("origin_px")).Length:0.0000} px");
+                AssertSameLattice(lattice.A, lattice.B, V("astar_px"), V("bstar_px"), 0.02);
+                Assert.True((lattice.Origin - V("origin_px")).Length < 0.05, $"origin {lattice.Origin} vs {V("origin_px")}");
+            }
+        }
+
         private static void AssertSameLattice(Vec2 a, Vec2 b, Vec2 ta, Vec2 tb, double tolerance)
         {
             double det = a.Cross(b);
