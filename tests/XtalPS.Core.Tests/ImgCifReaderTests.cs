@@ -171,6 +171,11 @@ namespace XtalPS.Core.Tests
             Assert.Equal(4, geometry.Detector.Hierarchy.Children.Count);
             // Every ASIC faces the beam.
             Assert.All(geometry.Detector.Panels, p => Assert.True(Math.Abs(p.Normal.Z) > 0.999));
+            // Facts read by hand with dxtbx (DIALS 3.12, Debian): these files are not in dxtbx_reference.json.
+            var a0 = geometry.Detector.Panels[geometry.Detector.IndexOf("ARRAY_D0Q0S0A0")];
+            Assert.True((a0.Origin - new Vec3(-48.73759784769736, -2.9364649721070712, -171.0104)).Length < 1e-9);
+            Assert.True((a0.FastAxis - new Vec3(0.9999825801262935, -0.005902494723510902, 0.0)).Length < 1e-12);
+            Assert.True((a0.SlowAxis - new Vec3(0.005902494723509125, 0.9999825801262935, 0.0)).Length < 1e-12);
 
             var omega = DiffractionImageReader.ReadFrames(SharedData.File_("real/cbf_headers/omega_scan.cbf")).Single();
             Assert.Equal(487, omega.Detector.Panels[0].Width);
@@ -178,6 +183,16 @@ namespace XtalPS.Core.Tests
             Assert.Equal(0.68937, omega.Beam.Wavelength, 9);
             Assert.Equal(105.0, omega.Detector.Distance, 6);
             Assert.Equal(20.0, omega.Detector.Panels[0].Normal.AngleTo(-Vec3.UnitZ), 6);
+            var op = omega.Detector.Panels[0];
+            Assert.True((op.Origin - new Vec3(-41.8, -16.77645019827068, -117.84479461879063)).Length < 1e-9);
+            Assert.True((op.FastAxis - new Vec3(0.0, 0.9396926207859121, 0.34202014332565883)).Length < 1e-12);
+            Assert.True((op.SlowAxis - Vec3.UnitX).Length < 1e-12);
+            var raw = omega.PanelImages[0].Pixels;
+            Assert.Equal(15.0, raw.Where(v => v >= 0).Sum(v => (double)v));
+            Assert.Equal(16592, raw.Count(v => v < 0));
+            Assert.Equal(-2f, raw.Min());
+            Assert.Equal(1f, raw.Max());
+            Assert.Equal((-1.0, 1541621.0), (op.TrustedMin, op.TrustedMax));
         }
 
         [Fact]
