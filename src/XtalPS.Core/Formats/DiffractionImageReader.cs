@@ -19,7 +19,7 @@ namespace XtalPS.Formats
         {
             var bytes = ReadAllBytes(path);
             if (CbfReader.LooksLikeCbf(bytes)) { yield return CbfReader.Read(path, bytes); yield break; }
-            throw new InvalidImageDataException(path, "the file is not in a format XtalPS reads (supported: miniCBF).");
+            throw new InvalidImageDataException(path, "the file is not in a format XtalPS reads (supported: CBF, miniCBF and full imgCIF).");
         }
 
         /// <summary>Reads a whole file, undoing gzip, with a cap on the decompressed size.</summary>
