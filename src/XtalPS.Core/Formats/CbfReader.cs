@@ -62,9 +62,15 @@ namespace XtalPS.Formats
                 double.IsNaN(header.PixelSizeSlow) ? px : header.PixelSizeSlow, header.Thickness, header.Material);
             var detector = new DetectorModel(name, new[] { panel });
             var beam = new Beam(double.IsNaN(header.Wavelength) || header.Wavelength <= 0 ? 1.0 : header.Wavelength);
+            var keys = new Dictionary<string, string>(header.Keys);
+            if (DlsPilatus12MGeometry.Describes(header, s.Fastest, s.Second))
+            {
+                // A detector whose layout the header cannot express: 24 rows of modules on a cylinder.
+                var rows = DlsPilatus12MGeometry.Build(header, underload, cutoff);
+                return new DiffractionImage(path, 0, "miniCBF", rows, beam, DlsPilatus12MGeometry.Split(pixels, rows), keys);
+            }
 
             var mask = TrustedMask(pixels, underload, cutoff);
-            var keys = new Dictionary<string, string>(header.Keys);
             return new DiffractionImage(path, 0, "miniCBF", detector, beam, new[] { new PanelImage(0, s.Fastest, s.Second, pixels, mask) }, keys);
         }
 
