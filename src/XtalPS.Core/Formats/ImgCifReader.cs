@@ -104,7 +104,8 @@ namespace XtalPS.Formats
         {
             var sections = CbfBinarySection.FindAll(path, file);
             var text = TextWithoutPayloads(path, file, sections);
-            return Read(path, file, sections, text, convention);
+            try { return Read(path, file, sections, text, convention); }
+            catch (ArgumentException e) { throw new InvalidImageDataException(path, "the geometry is invalid: " + e.Message, e); }
         }
 
         /// <summary>Reads only the geometry (works for header-only files too).</summary>
@@ -220,6 +221,23 @@ namespace XtalPS.Formats
             var axisSets = block["array_structure_list_axis"] ?? throw new FormatException("the file has no _array_structure_list_axis.");
             var intensities = block["array_intensities"];
 
+            // Row indexes by id, so that hostile files with many rows cost linear time.
+            var structureByArray = GroupRows(structure, "array_id");
+            var intensitiesByArray = intensities == null ? null : GroupRows(intensities, "array_id");
+            var axisSetRows = GroupRows(axisSets, "axis_set_id");
+            var sectionStarts = new Dictionary<(string, int), int>();
+            if (sectionTable != null)
+                for (int r = 0; r < sectionTable.RowCount; r++)
+                {
+                    var sid = sectionTable.Get(r, "id");
+                    double index = sectionTable.GetDouble(r, "index", 0);
+                    if (sid == null || index < 1 || index > 3 || index != Math.Floor(index)) continue;
+                    double start = sectionTable.GetDouble(r, "start", 1);
+                    if (!(start >= 1 && start <= 1 << 20) || start != Math.Floor(start)) throw new FormatException($"section {sid} starts at {start}.");
+                    var key = (sid.ToUpperInvariant(), (int)index);
+                    if (!sectionStarts.ContainsKey(key)) sectionStarts[key] = (int)start - 1;
+                }
+
             var panels = new List<Panel>();
             var sources = new List<ImgCifPanelSource>();
             var chains = new List<List<ImgCifAxis>>();
@@ -229,7 +247,7 @@ namespace XtalPS.Formats
                 double gain = 1, low = double.NegativeInfinity, high = double.PositiveInfinity;
                 if (intensities != null)
                 {
-                    int row = RowFor(intensities, "array_id", arrayId);
+                    int row = FirstRow(intensitiesByArray!, arrayId);
                     if (row >= 0)
                     {
                         gain = intensities.GetDouble(row, "gain", 1);
@@ -239,14 +257,24 @@ namespace XtalPS.Formats
                     }
                 }
 
-                var rows = Enumerable.Range(0, structure.RowCount).Where(r => Matches(structure, r, "array_id", arrayId, arrayIds.Count)).ToList();
-                var sectionIds = rows.Select(r => structure.Get(r, "array_section_id")).Where(s => s != null).Select(s => s!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-                var wholeRows = rows.Where(r => structure.Get(r, "array_section_id") == null).ToList();
+                var rows = new List<int>();
+                if (structureByArray.TryGetValue(arrayId, out var own)) rows.AddRange(own);
+                if (arrayIds.Count == 1 && structureByArray.TryGetValue("", out var anonymous)) rows.AddRange(anonymous);
+                var bySection = new Dictionary<string, List<int>>(StringComparer.OrdinalIgnoreCase);
+                var sectionIds = new List<string>();
+                var wholeRows = new List<int>();
+                foreach (int r in rows)
+                {
+                    var sid = structure.Get(r, "array_section_id");
+                    if (sid == null) { wholeRows.Add(r); continue; }
+                    if (!bySection.TryGetValue(sid, out var list)) { bySection[sid] = list = new List<int>(); sectionIds.Add(sid); }
+                    list.Add(r);
+                }
                 int binary = binaryOf[arrayId];
 
                 if (sectionIds.Count == 0)
                 {
-                    var (fast, slow, width, height) = PixelAxes(structure, wholeRows, axisSets, axes, arrayId);
+                    var (fast, slow, width, height) = PixelAxes(structure, wholeRows, axisSets, axisSetRows, axes, arrayId);
                     AddPanel(arrayId, fast, slow, width, height, 0, 0, 0);
                 }
                 else
@@ -254,9 +282,9 @@ namespace XtalPS.Formats
                     if (sectionTable == null) throw new FormatException($"array {arrayId} has sections but no _array_structure_list_section.");
                     foreach (var sid in sectionIds)
                     {
-                        var srows = rows.Where(r => string.Equals(structure.Get(r, "array_section_id"), sid, StringComparison.OrdinalIgnoreCase)).ToList();
-                        var (fast, slow, width, height) = PixelAxes(structure, srows, axisSets, axes, sid);
-                        int f0 = SectionStart(sectionTable, sid, 1), s0 = SectionStart(sectionTable, sid, 2), t0 = SectionStart(sectionTable, sid, 3);
+                        var (fast, slow, width, height) = PixelAxes(structure, bySection[sid], axisSets, axisSetRows, axes, sid);
+                        int Start(int index) => sectionStarts.TryGetValue((sid.ToUpperInvariant(), index), out int v) ? v : 0;
+                        int f0 = Start(1), s0 = Start(2), t0 = Start(3);
                         AddPanel(sid, fast, slow, width, height, f0, s0, t0);
                     }
                 }
@@ -338,13 +366,14 @@ namespace XtalPS.Formats
         private static List<string> ArrayIds(CifBlock block)
         {
             var ids = new List<string>();
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             void Add(CifTable? t, string item)
             {
                 if (t == null) return;
                 for (int r = 0; r < t.RowCount; r++)
                 {
                     var id = t.Get(r, item);
-                    if (id != null && !ids.Contains(id, StringComparer.OrdinalIgnoreCase)) ids.Add(id);
+                    if (id != null && seen.Add(id)) ids.Add(id);
                 }
             }
             Add(block["diffrn_data_frame"], "array_id");
@@ -380,24 +409,26 @@ namespace XtalPS.Formats
             return map;
         }
 
-        private static bool Matches(CifTable t, int row, string item, string value, int arrayCount)
+        /// <summary>Row numbers by the value of <paramref name="item"/> (case-insensitive; absent values under "").</summary>
+        private static Dictionary<string, List<int>> GroupRows(CifTable t, string item)
         {
-            var v = t.Get(row, item);
-            return v == null ? arrayCount == 1 : v.Equals(value, StringComparison.OrdinalIgnoreCase);
-        }
-
-        private static int RowFor(CifTable t, string item, string value)
-        {
+            var map = new Dictionary<string, List<int>>(StringComparer.OrdinalIgnoreCase);
             for (int r = 0; r < t.RowCount; r++)
             {
-                var v = t.Get(r, item);
-                if (v == null || v.Equals(value, StringComparison.OrdinalIgnoreCase)) return r;
+                var key = t.Get(r, item) ?? "";
+                if (!map.TryGetValue(key, out var list)) map[key] = list = new List<int>();
+                list.Add(r);
             }
-            return -1;
+            return map;
         }
 
+        /// <summary>The first row for an id, else the first row without an id, else −1.</summary>
+        private static int FirstRow(Dictionary<string, List<int>> rows, string id) =>
+            rows.TryGetValue(id, out var own) ? own[0] : rows.TryGetValue("", out var any) ? any[0] : -1;
+
         /// <summary>The fast and slow pixel axes (precedence 1 and 2) of an array or array section.</summary>
-        private static (AxisRef fast, AxisRef slow, int width, int height) PixelAxes(CifTable structure, List<int> rows, CifTable axisSets, ImgCifAxes axes, string what)
+        private static (AxisRef fast, AxisRef slow, int width, int height) PixelAxes(CifTable structure, List<int> rows, CifTable axisSets,
+            Dictionary<string, List<int>> axisSetRows, ImgCifAxes axes, string what)
         {
             int fastRow = -1, slowRow = -1;
             foreach (int r in rows)
@@ -416,9 +447,7 @@ namespace XtalPS.Formats
             AxisRef Ref(int r)
             {
                 string set = structure.Get(r, "axis_set_id") ?? throw new FormatException($"{what} has a dimension without an axis set.");
-                int ar = -1;
-                for (int q = 0; q < axisSets.RowCount && ar < 0; q++)
-                    if (string.Equals(axisSets.Get(q, "axis_set_id"), set, StringComparison.OrdinalIgnoreCase)) ar = q;
+                int ar = axisSetRows.TryGetValue(set, out var setRows) ? setRows[0] : -1;
                 if (ar < 0) throw new FormatException($"the axis set {set} is not in _array_structure_list_axis.");
                 var axis = axes[axisSets.Get(ar, "axis_id") ?? set];
                 double inc = axisSets.GetDouble(ar, "displacement_increment", double.NaN);
@@ -427,19 +456,6 @@ namespace XtalPS.Formats
                 return new AxisRef(axis, axisSets.GetDouble(ar, "displacement", 0), inc);
             }
             return (Ref(fastRow), Ref(slowRow), Dim(fastRow), Dim(slowRow));
-        }
-
-        private static int SectionStart(CifTable sections, string sectionId, int index)
-        {
-            for (int r = 0; r < sections.RowCount; r++)
-            {
-                if (!string.Equals(sections.Get(r, "id"), sectionId, StringComparison.OrdinalIgnoreCase)) continue;
-                if (sections.GetDouble(r, "index", 0) != index) continue;
-                double start = sections.GetDouble(r, "start", 1);
-                if (!(start >= 1 && start <= 1 << 20) || start != Math.Floor(start)) throw new FormatException($"section {sectionId} starts at {start}.");
-                return (int)start - 1;
-            }
-            return 0;
         }
 
         /// <summary>The chain from whichever pixel axis depends on the other, up to the root.</summary>
