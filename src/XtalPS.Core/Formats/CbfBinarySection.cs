@@ -109,24 +109,72 @@ namespace XtalPS.Formats
         public bool IsUnsigned => ElementType.StartsWith("unsigned", StringComparison.OrdinalIgnoreCase);
         public bool IsReal => ElementType.Contains("real") || ElementType.Contains("IEEE");
 
+        /// <summary>Most elements a packed payload of <paramref name="payloadBytes"/> bytes may claim: real
+        /// packed images need about a byte per pixel; this allows 4 pixels per byte plus 4 Mi so that a lying
+        /// header cannot make us allocate far beyond what the file can justify.</summary>
+        public static long MaxPackedElements(long payloadBytes) => 4 * payloadBytes + (1L << 22);
+
+        /// <summary>True for x-CBF_PACKED and x-CBF_PACKED_V2.</summary>
+        public bool IsPacked => Conversions.IndexOf("packed", StringComparison.OrdinalIgnoreCase) >= 0;
+
+        /// <summary>
+        /// Checks, before anything is allocated, that the compression is one we decode and that the payload is
+        /// large enough for the number of elements claimed. Throws <see cref="InvalidImageDataException"/>.
+        /// </summary>
+        public void Validate(string path)
+        {
+            string conv = Conversions.ToLowerInvariant();
+            if (ElementCount > int.MaxValue - 64)
+                throw new InvalidImageDataException(path, $"the binary section claims {ElementCount} elements, more than XtalPS holds in one array.");
+            if (conv.Contains("byte_offset"))
+            {
+                if (ElementCount > BinarySize)
+                    throw new InvalidImageDataException(path, $"{ElementCount} byte_offset values cannot fit in {BinarySize} bytes.");
+            }
+            else if (IsPacked)
+            {
+                if (ElementCount > MaxPackedElements(BinarySize))
+                    throw new InvalidImageDataException(path, $"{ElementCount} packed values in {BinarySize} bytes is not a plausible image.");
+                if (ElementBytes > 4)
+                    throw new InvalidImageDataException(path, $"packed arrays of '{ElementType}' are not supported.");
+            }
+            else if (conv.Length == 0 || conv == "x-cbf_none" || conv == "none")
+            {
+                if (ElementCount * ElementBytes > BinarySize)
+                    throw new InvalidImageDataException(path, $"{ElementCount} uncompressed values of {ElementBytes} bytes cannot fit in {BinarySize} bytes.");
+            }
+            else
+                throw new InvalidImageDataException(path, $"the compression '{Conversions}' is not supported.");
+        }
+
+        /// <summary>Validates, allocates and decodes the whole array.</summary>
+        public float[] Decode(string path, byte[] file)
+        {
+            Validate(path);
+            var pixels = new float[ElementCount];
+            Decode(path, file, pixels);
+            return pixels;
+        }
+
         /// <summary>Decodes the payload into <paramref name="output"/> (ElementCount values).</summary>
         public void Decode(string path, byte[] file, Span<float> output)
         {
             if (output.Length != ElementCount) throw new ArgumentException("The output does not match the element count.");
+            Validate(path);
             var payload = new ReadOnlySpan<byte>(file, PayloadOffset, (int)BinarySize);
             string conv = Conversions.ToLowerInvariant();
             try
             {
                 if (conv.Contains("byte_offset"))
-                {
-                    if (ElementCount > BinarySize)
-                        throw new InvalidImageDataException(path, $"{ElementCount} byte_offset values cannot fit in {BinarySize} bytes.");
                     ByteOffsetCodec.Decode(payload, output);
+                else if (IsPacked)
+                {
+                    var variant = conv.Contains("packed_v2") ? PackedVariant.V2 : PackedVariant.V1;
+                    var layout = new PackedCodec.Layout(Fastest, Second, Third, conv.Contains("flat"), conv.Contains("uncorrelated"));
+                    PackedCodec.Decode(payload, output, variant, layout, ElementBytes * 8, IsUnsigned);
                 }
-                else if (conv.Length == 0 || conv == "x-cbf_none" || conv == "none")
-                    RawPixelCodec.Decode(payload, output, ElementBytes, IsUnsigned, IsReal, !ByteOrder.StartsWith("BIG", StringComparison.OrdinalIgnoreCase));
                 else
-                    throw new InvalidImageDataException(path, $"the compression '{Conversions}' is not supported.");
+                    RawPixelCodec.Decode(payload, output, ElementBytes, IsUnsigned, IsReal, !ByteOrder.StartsWith("BIG", StringComparison.OrdinalIgnoreCase));
             }
             catch (InvalidDataException e)
             {

@@ -7,7 +7,8 @@ using XtalPS.Imaging;
 namespace XtalPS.Formats
 {
     /// <summary>
-    /// Reads Pilatus/Eiger miniCBF files: one byte_offset (or uncompressed) array and a free-text header that
+    /// Reads CBF files. Full imgCIF (an <c>_axis</c> table) is handed to <see cref="ImgCifReader"/>; the rest is
+    /// read here as Pilatus/Eiger miniCBF files: one byte_offset (or uncompressed) array and a free-text header that
     /// fixes the geometry the way dxtbx's FormatCBFMini does (fast axis +x, slow axis −y, beam centre from
     /// Beam_xy × pixel size, panel at −distance along z). Pixel values −1 and −2 (module gaps, bad pixels)
     /// and values at or above Count_cutoff are masked.
@@ -20,19 +21,34 @@ namespace XtalPS.Formats
             return text.StartsWith("###CBF", StringComparison.Ordinal) || text.StartsWith("data_", StringComparison.Ordinal);
         }
 
+        /// <summary>
+        /// Reads a CBF file: a full imgCIF file with an <c>_axis</c> table goes to <see cref="ImgCifReader"/>;
+        /// anything else must be a miniCBF (one array and a Pilatus-style header).
+        /// </summary>
         public static DiffractionImage Read(string path, byte[] file)
         {
+            try { return ReadCore(path, file); }
+            catch (ArgumentException e)
+            {
+                // Header values that no detector or beam can have (zero pixel size, infinite wavelength…).
+                throw new InvalidImageDataException(path, "the header describes an impossible geometry: " + e.Message, e);
+            }
+        }
+
+        private static DiffractionImage ReadCore(string path, byte[] file)
+        {
             var sections = CbfBinarySection.FindAll(path, file);
+            var cif = ImgCifReader.TextWithoutPayloads(path, file, sections);
+            if (ImgCifReader.HasAxisTable(cif)) return ImgCifReader.Read(path, file, sections, cif, ImgCifOriginConvention.Dxtbx);
             if (sections.Count == 0) throw new InvalidImageDataException(path, "no binary image section (the CBF marker 0C 1A 04 D5 is missing).");
             var text = Encoding.ASCII.GetString(file, 0, sections[0].MarkerOffset);
-            if (sections.Count != 1 || text.IndexOf("_axis.", StringComparison.Ordinal) >= 0 && text.IndexOf("header_contents", StringComparison.Ordinal) < 0)
-                throw new InvalidImageDataException(path, "this is a full imgCIF file with an axis hierarchy; only miniCBF (one array with a Pilatus-style header) is read so far.");
+            if (sections.Count != 1)
+                throw new InvalidImageDataException(path, $"the file holds {sections.Count} arrays but no _axis table that places them.");
 
             var s = sections[0];
             if (s.Third != 1) throw new InvalidImageDataException(path, $"a miniCBF array must be 2D, this one is {s.Fastest}x{s.Second}x{s.Third}.");
             var header = MiniCbfHeader.Parse(ExtractHeaderContents(text));
-            var pixels = new float[s.ElementCount];
-            s.Decode(path, file, pixels);
+            var pixels = s.Decode(path, file);
 
             double px = double.IsNaN(header.PixelSizeFast) ? 0.172 : header.PixelSizeFast;
             double distance = double.IsNaN(header.Distance) ? 100 : header.Distance;
@@ -46,9 +62,15 @@ namespace XtalPS.Formats
                 double.IsNaN(header.PixelSizeSlow) ? px : header.PixelSizeSlow, header.Thickness, header.Material);
             var detector = new DetectorModel(name, new[] { panel });
             var beam = new Beam(double.IsNaN(header.Wavelength) || header.Wavelength <= 0 ? 1.0 : header.Wavelength);
+            var keys = new Dictionary<string, string>(header.Keys);
+            if (DlsPilatus12MGeometry.Describes(header, s.Fastest, s.Second))
+            {
+                // A detector whose layout the header cannot express: 24 rows of modules on a cylinder.
+                var rows = DlsPilatus12MGeometry.Build(header, underload, cutoff);
+                return new DiffractionImage(path, 0, "miniCBF", rows, beam, DlsPilatus12MGeometry.Split(pixels, rows), keys);
+            }
 
             var mask = TrustedMask(pixels, underload, cutoff);
-            var keys = new Dictionary<string, string>(header.Keys);
             return new DiffractionImage(path, 0, "miniCBF", detector, beam, new[] { new PanelImage(0, s.Fastest, s.Second, pixels, mask) }, keys);
         }
 

@@ -43,7 +43,7 @@ namespace XtalPS.Formats
             if (NexusReader.LooksLikeHdf5(bytes))
                 throw new InvalidImageDataException(path, "an HDF5 file inside a compressed wrapper cannot be read; decompress it first.");
             if (MrcImage.Looks(bytes, bytes.Length)) return MrcImage.ReadFrames(path, new MemoryStream(bytes, false), frames);
-            throw new InvalidImageDataException(path, "the file is not in a format XtalPS reads (supported: miniCBF, SMV, TIFF, MRC, NeXus/HDF5; optionally .gz or .bz2 compressed).");
+            throw new InvalidImageDataException(path, "the file is not in a format XtalPS reads (supported: CBF (miniCBF and full imgCIF), SMV, TIFF, MRC, NeXus/HDF5; optionally .gz or .bz2 compressed).");
         }
 
         private static IEnumerable<DiffractionImage> StreamMrc(string path, FrameSelection? frames)
