@@ -30,6 +30,8 @@ namespace XtalPS.Core.Tests
         [InlineData("sim/single1024/still_00002.cbf", "single1024_still_00002.txt")]
         [InlineData("sim/single1024/still_00003.cbf", "single1024_still_00003.txt")]
         [InlineData("sim/pilatus6m/still_00000.cbf", "pilatus6m_still_00000.txt")]
+        [InlineData("sim/cspad/cspad_00000.cbf", "cspad_00000.txt")]
+        [InlineData("sim/cspad/cspad_00001.cbf", "cspad_00001.txt")]
         public void Finds_the_same_spots_as_dials_find_spots(string image, string dialsFile)
         {
             var dials = LoadDials(dialsFile);
@@ -55,6 +57,44 @@ namespace XtalPS.Core.Tests
                 matched++;
             }
             Assert.Equal(dials.Length, matched);
+        }
+
+        /// <summary>Real LCLS CSPAD shot: DIALS's plain dispersion with defaults (gain 1, min_spot_size 6 there) finds 1148 spots.</summary>
+        [Fact]
+        public void Thermolysin_CSPAD_dispersion_spots_equal_DIALS()
+        {
+            var dials = LoadDials("thermolysin_801_dispersion.txt");
+            var img = DiffractionImageReader.ReadFrames(SharedData.File_("real/cspad_thermolysin/idx-20130301060858801.cbf")).Single();
+            var result = SpotFinder.Find(img, new SpotFindingSettings { Algorithm = SpotAlgorithm.Dispersion, MinSpotSize = 6 });
+            Assert.Equal(1148, result.Spots.Count);
+            Assert.Equal(285204, result.StrongPixels);
+            MatchEvery(dials, result.Spots.Spots);
+        }
+
+        /// <summary>The default (extended) threshold with gain 1 on the same pedestal-subtracted shot marks most pixels
+        /// strong; DIALS refuses it too ("strong pixels greater than the maximum allowed").</summary>
+        [Fact]
+        public void Thermolysin_CSPAD_with_the_wrong_gain_is_refused_like_DIALS()
+        {
+            var img = DiffractionImageReader.ReadFrames(SharedData.File_("real/cspad_thermolysin/idx-20130301060858801.cbf")).Single();
+            var e = Assert.Throws<SpotFindingException>(() => SpotFinder.Find(img, new SpotFindingSettings()));
+            Assert.Equal("TooManyStrongPixels", e.ErrorId);
+            Assert.Contains("1624568 of", e.Message);
+        }
+
+        [Theory]
+        // dials.find_spots (min_spot_size 3) finds these many strong truth reflections on each simulated CSPAD still.
+        [InlineData(0, 272)] [InlineData(1, 324)] [InlineData(2, 380)] [InlineData(3, 298)]
+        [InlineData(4, 303)] [InlineData(5, 292)] [InlineData(6, 400)] [InlineData(7, 272)]
+        public void CSPAD_stills_recall_at_least_DIALS_with_high_precision(int index, int dialsFound)
+        {
+            var name = $"sim/cspad/cspad_{index:D5}";
+            var img = DiffractionImageReader.ReadFrames(SharedData.File_(name + ".cbf")).Single();
+            var result = SpotFinder.Find(img, new SpotFindingSettings());
+            var score = SpotScore.Of(result.Spots, name + ".json");
+            _out.WriteLine($"{name}: {score}");
+            Assert.True(score.FoundStrong >= dialsFound, score.ToString());
+            Assert.True(score.Precision >= 0.99, score.ToString());
         }
 
         [Fact]

@@ -18,8 +18,10 @@ namespace XtalPS.Core.Tests
         public double Precision => Spots == 0 ? double.NaN : (double)SpotsMatched / Spots;
         public override string ToString() => $"recall {Recall:0.000} ({FoundStrong}/{TruthStrong}) precision {Precision:0.000} ({SpotsMatched}/{Spots}) median error {MedianError:0.000} px";
 
-        /// <summary>Truth reflections with SNR = S/√(S + n·bg) ≥ minSnr count for recall; a spot is a true positive when
-        /// it lies within <paramref name="radius"/> px of any on-detector reflection's noise-free centroid.</summary>
+        /// <summary>Truth reflections on the active area with SNR = S/√(S + n·bg) ≥ minSnr count for recall; a spot is a
+        /// true positive when it lies within <paramref name="radius"/> px of any reflection's noise-free centroid on its
+        /// panel — including reflections whose predicted centre falls just off the active area but whose signal
+        /// reaches it (CSPAD ASIC edges), which are real spots.</summary>
         public static SpotScore Of(SpotList spots, string truthJson, double minSnr = 5, double radius = 2)
         {
             using var doc = SharedData.Json(truthJson);
@@ -32,6 +34,10 @@ namespace XtalPS.Core.Tests
             int truthStrong = 0, found = 0;
             var errors = new List<double>();
             var matchedSpots = new HashSet<BraggSpot>();
+            foreach (var sp in spots.Spots)
+                for (int i = 0; i < x.Length; i++)
+                    if (panel[i] == sp.Panel && !double.IsNaN(x[i]) && Math.Sqrt((sp.X - x[i]) * (sp.X - x[i]) + (sp.Y - y[i]) * (sp.Y - y[i])) <= radius)
+                    { matchedSpots.Add(sp); break; }
             for (int i = 0; i < x.Length; i++)
             {
                 if (!onArea[i] || double.IsNaN(x[i])) continue;
@@ -43,7 +49,6 @@ namespace XtalPS.Core.Tests
                         if (d < bestD) { bestD = d; best = sp; }
                     }
                 bool hit = best != null && bestD <= radius;
-                if (hit) matchedSpots.Add(best!);
                 double snr = s[i] > 0 ? s[i] / Math.Sqrt(s[i] + n[i] * bg[i]) : 0;
                 if (snr >= minSnr)
                 {

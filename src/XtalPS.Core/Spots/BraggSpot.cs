@@ -29,7 +29,7 @@ namespace XtalPS.Spots
         /// <summary>Variance of the centroid along fast: standard error² + 1/12 (px²).</summary>
         public double VarianceX { get; }
         public double VarianceY { get; }
-        /// <summary>Summed counts over the spot's pixels.</summary>
+        /// <summary>Summed counts over the spot's pixels, in photons (ADU divided by the gain).</summary>
         public double Intensity { get; }
         public double IntensityVariance { get; }
         /// <summary>I/σ(I).</summary>
