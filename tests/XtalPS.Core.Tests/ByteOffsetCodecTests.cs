@@ -57,6 +57,23 @@ namespace XtalPS.Core.Tests
         }
 
         [Fact]
+        public void Vectorised_trusted_mask_equals_the_plain_rule()
+        {
+            var rng = new Random(5);
+            foreach (int n in new[] { 0, 1, 31, 32, 33, 1000, 4099 })
+            {
+                var v = new float[n];
+                for (int i = 0; i < n; i++)
+                {
+                    int k = rng.Next(8);
+                    v[i] = k == 0 ? float.NaN : k == 1 ? -1 : k == 2 ? 100 : k == 3 ? float.PositiveInfinity : k == 4 ? float.NegativeInfinity : (float)(rng.NextDouble() * 200 - 50);
+                }
+                var mask = CbfReader.TrustedMask(v, -1, 100);
+                for (int i = 0; i < n; i++) Assert.Equal(v[i] > -1 && v[i] < 100 ? 1 : 0, mask[i]);
+            }
+        }
+
+        [Fact]
         public void Rejects_non_integer_pixels()
         {
             var buffer = new byte[64];

@@ -79,7 +79,30 @@ namespace XtalPS.Formats
         {
             var mask = new byte[pixels.Length];
             float lo = (float)low, hi = double.IsPositiveInfinity(high) ? float.PositiveInfinity : (float)high;
-            for (int i = 0; i < pixels.Length; i++)
+            int i = 0;
+            int lanes = System.Numerics.Vector<float>.Count;
+            if (System.Numerics.Vector.IsHardwareAccelerated && lanes * 4 == System.Numerics.Vector<byte>.Count)
+            {
+                // Four float vectors compare to four int masks, narrowed twice into one byte vector (0 or 0xFF), then
+                // masked to 0/1. NaN compares false, so it is masked too.
+                var vlo = new System.Numerics.Vector<float>(lo);
+                var vhi = new System.Numerics.Vector<float>(hi);
+                var one = System.Numerics.Vector<byte>.One;
+                var src = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(pixels.AsSpan());
+                var dst = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, System.Numerics.Vector<byte>>(mask.AsSpan());
+                for (int v = 0; v < dst.Length && 4 * v + 3 < src.Length; v++)
+                {
+                    var a = System.Numerics.Vector.BitwiseAnd(System.Numerics.Vector.GreaterThan(src[4 * v], vlo), System.Numerics.Vector.LessThan(src[4 * v], vhi));
+                    var b = System.Numerics.Vector.BitwiseAnd(System.Numerics.Vector.GreaterThan(src[4 * v + 1], vlo), System.Numerics.Vector.LessThan(src[4 * v + 1], vhi));
+                    var c = System.Numerics.Vector.BitwiseAnd(System.Numerics.Vector.GreaterThan(src[4 * v + 2], vlo), System.Numerics.Vector.LessThan(src[4 * v + 2], vhi));
+                    var d = System.Numerics.Vector.BitwiseAnd(System.Numerics.Vector.GreaterThan(src[4 * v + 3], vlo), System.Numerics.Vector.LessThan(src[4 * v + 3], vhi));
+                    var ab = System.Numerics.Vector.Narrow(System.Numerics.Vector.AsVectorUInt32(a), System.Numerics.Vector.AsVectorUInt32(b));
+                    var cd = System.Numerics.Vector.Narrow(System.Numerics.Vector.AsVectorUInt32(c), System.Numerics.Vector.AsVectorUInt32(d));
+                    dst[v] = System.Numerics.Vector.BitwiseAnd(System.Numerics.Vector.Narrow(ab, cd), one);
+                    i = 4 * lanes * (v + 1);
+                }
+            }
+            for (; i < pixels.Length; i++)
             {
                 float v = pixels[i];
                 mask[i] = v > lo && v < hi ? (byte)1 : (byte)0;
