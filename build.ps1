@@ -41,8 +41,9 @@ if ($Docs) {
     if (Get-Module -ListAvailable platyPS) {
         Import-Module platyPS
         New-ExternalHelp -Path (Join-Path $root 'docs') -OutputPath (Join-Path $module 'en-US') -Force | Out-Null
-    } elseif ('XtalPS.Host.Help.MamlCompiler' -as [type]) {
-        [XtalPS.Host.Help.MamlCompiler]::CompileFolder((Join-Path $root 'docs'), $help)
+    } elseif ('XtalPS.Host.Help.HelpCompiler' -as [type]) {
+        # Running inside the xtalps host: its compiler is loaded already.
+        [XtalPS.Host.Help.HelpCompiler]::Compile((Join-Path $root 'docs'), $help) | Out-Null
     } else {
         Invoke-Dotnet run --project (Join-Path $root 'src/XtalPS.Host') -c $Configuration -- -CompileHelp (Join-Path $root 'docs') $help
     }
