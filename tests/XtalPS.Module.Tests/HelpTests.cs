@@ -211,7 +211,11 @@ namespace XtalPS.Module.Tests
             bool wildcards = real.Attributes.OfType<SupportsWildcardsAttribute>().Any();
             if (m.Globbing != wildcards) yield return $"{where}: Accept wildcard characters {m.Globbing}, really {wildcards}";
 
-            var validSet = real.Attributes.OfType<ValidateSetAttribute>().SelectMany(v => v.ValidValues).OrderBy(v => v, StringComparer.Ordinal).ToArray();
+            // PlatyPS lists a [ValidateSet] or, for an enum parameter, the enum's names as "Accepted values".
+            var enumType = type.IsArray ? type.GetElementType()! : type;
+            var validSet = real.Attributes.OfType<ValidateSetAttribute>().SelectMany(v => v.ValidValues).ToArray();
+            if (validSet.Length == 0 && enumType.IsEnum) validSet = Enum.GetNames(enumType);
+            validSet = validSet.OrderBy(v => v, StringComparer.Ordinal).ToArray();
             if (!validSet.SequenceEqual(m.AcceptedValues.OrderBy(v => v, StringComparer.Ordinal)))
                 yield return $"{where}: Accepted values '{string.Join(", ", m.AcceptedValues)}', really '{string.Join(", ", validSet)}'";
 
@@ -334,6 +338,19 @@ namespace XtalPS.Module.Tests
                 foreach (var id in ids.Where(id => !Regex.IsMatch(text, $@"\b{id}\b")))
                     problems.Add($"{Path.GetFileName(page)} does not mention the error id {id}, which {Path.GetFileName(file)} writes");
             }
+            // Ids that XtalPS.Core raises inside exceptions with an ErrorId (SpotFindingException, …) and the cmdlets
+            // pass on as the ErrorRecord's id: new SomethingException("TheId", …).
+            var carriers = typeof(XtalPS.Spots.SpotList).Assembly.GetTypes()
+                .Where(t => typeof(Exception).IsAssignableFrom(t) && t.GetProperty("ErrorId")?.PropertyType == typeof(string))
+                .Select(t => t.Name).ToArray();
+            foreach (var file in Directory.GetFiles(Path.Combine(_e.RepoRoot, "src", "XtalPS.Core"), "*.cs", SearchOption.AllDirectories))
+            {
+                string source = File.ReadAllText(file);
+                foreach (var carrier in carriers)
+                    foreach (Match m in Regex.Matches(source, $@"new\s+{carrier}\s*\(\s*""(?<id>[A-Z][A-Za-z0-9]+)"""))
+                        all.Add(m.Groups["id"].Value);
+            }
+            Assert.Contains("TooManyStrongPixels", all);
             Assert.Contains("InvalidImageData", all);
             Assert.Contains("FileExists", all);
             foreach (var id in all.Where(id => !Regex.IsMatch(about, $@"\b{id}\b")))
