@@ -22,7 +22,7 @@ namespace XtalPS.Host
         public TextHost(TextWriter output, TextWriter error, int width = 120, CultureInfo? culture = null, bool ansi = false)
         {
             Ansi = ansi;
-            _ui = new TextHostUserInterface(output, error, width);
+            _ui = new TextHostUserInterface(output, error, width, ansi);
             CurrentCulture = culture ?? CultureInfo.CurrentCulture;
             CurrentUICulture = culture ?? CultureInfo.CurrentUICulture;
         }
@@ -50,25 +50,34 @@ namespace XtalPS.Host
 
     internal sealed class TextHostUserInterface : PSHostUserInterface
     {
+        private static readonly System.Text.RegularExpressions.Regex Escape =
+            new System.Text.RegularExpressions.Regex(@"\u001b\[[0-9;?]*[A-Za-z]", System.Text.RegularExpressions.RegexOptions.Compiled);
         private readonly TextWriter _out, _err;
         private readonly TextRawUserInterface _raw;
+        private readonly bool _ansi;
 
-        public TextHostUserInterface(TextWriter output, TextWriter error, int width)
+        public TextHostUserInterface(TextWriter output, TextWriter error, int width, bool ansi)
         {
-            _out = output; _err = error;
+            _out = output; _err = error; _ansi = ansi;
             _raw = new TextRawUserInterface(width);
         }
+
+        /// <summary>The engine styles table headers whatever $PSStyle.OutputRendering says when the host is not the
+        /// console host; plain-text output strips the escape sequences here.</summary>
+        private string Plain(string value) => _ansi || value.IndexOf('\u001b') < 0 ? value : Escape.Replace(value, "");
+
+        public override bool SupportsVirtualTerminal => _ansi;
 
         public bool WroteErrors { get; private set; }
         public override PSHostRawUserInterface RawUI => _raw;
 
-        public override void Write(string value) => _out.Write(value);
-        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => _out.Write(value);
-        public override void WriteLine(string value) => _out.WriteLine(value);
-        public override void WriteErrorLine(string value) { WroteErrors = true; _err.WriteLine(value); }
-        public override void WriteDebugLine(string message) => _err.WriteLine("DEBUG: " + message);
-        public override void WriteVerboseLine(string message) => _err.WriteLine("VERBOSE: " + message);
-        public override void WriteWarningLine(string message) => _err.WriteLine("WARNING: " + message);
+        public override void Write(string value) => _out.Write(Plain(value));
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => _out.Write(Plain(value));
+        public override void WriteLine(string value) => _out.WriteLine(Plain(value));
+        public override void WriteErrorLine(string value) { WroteErrors = true; _err.WriteLine(Plain(value)); }
+        public override void WriteDebugLine(string message) => _err.WriteLine("DEBUG: " + Plain(message));
+        public override void WriteVerboseLine(string message) => _err.WriteLine("VERBOSE: " + Plain(message));
+        public override void WriteWarningLine(string message) => _err.WriteLine("WARNING: " + Plain(message));
         public override void WriteInformation(InformationRecord record) { }
         public override void WriteProgress(long sourceId, ProgressRecord record) { }
 
