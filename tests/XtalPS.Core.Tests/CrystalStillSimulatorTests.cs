@@ -104,6 +104,7 @@ namespace XtalPS.Core.Tests
             Assert.NotEqual(IndexingFailure.None, wrong.Failure);
             Assert.False(string.IsNullOrEmpty(wrong.Message));
             Assert.Throws<ArgumentException>(() => CrystalIndexer.Index(spots, new IndexingSettings { UnitCell = new UnitCell(50, 60, 70, 90, 90, 90), SpaceGroup = SpaceGroup.Parse("P43212") }));
+            Assert.Throws<NotSupportedException>(() => CrystalIndexer.Index(spots, new IndexingSettings()));
         }
     }
 }

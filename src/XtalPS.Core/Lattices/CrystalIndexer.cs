@@ -17,8 +17,8 @@ namespace XtalPS.Lattices
     /// (<see cref="RealSpaceGridSearch"/>), candidate bases matching the cell, index assignment within 0.3,
     /// outlier rejection and refinement of orientation and constrained cell on pixel residuals of the stills model;
     /// the lowest-RMSD candidate within the limits wins. Failing searches are retried on random subsets of the spots;
-    /// several lattices are found by removing indexed spots and searching again. Unknown cell: 1D-FFT basis-vector
-    /// search (<see cref="BasisVectorSearch"/>), Niggli-reduced P 1 lattice with Bravais-lattice candidates.
+    /// several lattices are found by removing indexed spots and searching again. Indexing without a known cell is
+    /// not implemented yet: <see cref="IndexingSettings.UnitCell"/> is required.
     /// </remarks>
     public static class CrystalIndexer
     {
@@ -37,6 +37,8 @@ namespace XtalPS.Lattices
             if (beam == null) throw new ArgumentNullException(nameof(beam));
             if (settings == null) throw new ArgumentNullException(nameof(settings));
             settings.Validate();
+            if (!settings.UnitCell.HasValue)
+                throw new NotSupportedException("Indexing without a known cell is not implemented yet: give IndexingSettings.UnitCell (and SpaceGroup).");
             var group = settings.SpaceGroup ?? SpaceGroup.FromNumber(1);
             var obs = SpotObservations.From(spots, detector, beam, settings.DMin);
             if (obs.Count < settings.MinSpots)
@@ -86,7 +88,7 @@ namespace XtalPS.Lattices
                     subset = freeIdx.OrderBy(_ => rng.NextDouble()).Take(Math.Max(s.MinSpots, (int)Math.Round(fraction * freeIdx.Length))).OrderBy(i => i).ToArray();
                 }
                 var searchSet = all.Subset(subset);
-                var starts = s.UnitCell.HasValue ? KnownCellStarts(searchSet, s.UnitCell.Value, group, s) : UnknownCellStarts(searchSet, s);
+                var starts = KnownCellStarts(searchSet, s.UnitCell!.Value, group, s);
                 var best = Choose(starts, all, used, group, s, predictor, out var w, out var wt);
                 if (best != null) return best;
                 if (w != IndexingFailure.NoCandidateUnderRmsd || why == IndexingFailure.NoCandidateUnderRmsd && wt.Length > 0) { why = w; whyText = wt; }
@@ -228,13 +230,6 @@ namespace XtalPS.Lattices
             }
             return bases.OrderByDescending(b => b.Score).Take(s.CandidateBases * 3).Select(b => b.Real.Inverse())
                 .Take(s.CandidateBases * 3);
-        }
-
-        /// <summary>Starting settings for an unknown cell: the reduced basis from the 1D-FFT vector search.</summary>
-        private static IEnumerable<Mat3> UnknownCellStarts(SpotObservations obs, IndexingSettings s)
-        {
-            foreach (var basis in BasisVectorSearch.CandidateBases(obs, s))
-                yield return basis.Inverse();
         }
 
         private static CrystalLattice ToLattice(RefinedLattice r, SpotObservations obs, SpaceGroup group, SpotList spots, DetectorModel detector, Beam beam)

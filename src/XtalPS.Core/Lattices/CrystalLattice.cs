@@ -39,11 +39,8 @@ namespace XtalPS.Lattices
         {
         }
 
-        /// <summary>A lattice with a parsed space group and the geometry it was indexed against.</summary>
-        /// <param name="aMatrix">Setting matrix A = U·B, columns a*, b*, c* (1/Å), DIALS lab frame.</param>
-        /// <param name="spaceGroup">The space group (null = P 1).</param>
-        /// <param name="detector">Detector for predictions; the image's when null.</param>
-        /// <param name="beam">Beam for predictions; the image's when null.</param>
+        /// <summary>A lattice with a parsed space group (null = P 1) and the geometry it was indexed against: A = U·B
+        /// (columns a*, b*, c*, 1/Å, DIALS lab frame); the detector and beam default to the image's.</summary>
         public CrystalLattice(Mat3 aMatrix, SpaceGroup? spaceGroup, DiffractionImage? image = null, SpotList? spots = null,
             IEnumerable<IndexedSpot>? indexedSpots = null, double rmsd = double.NaN, double mosaicity = double.NaN,
             DetectorModel? detector = null, Beam? beam = null, double deltaPsiRms = double.NaN)

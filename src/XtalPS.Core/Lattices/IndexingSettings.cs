@@ -4,10 +4,10 @@ using System.Linq;
 
 namespace XtalPS.Lattices
 {
-    /// <summary>Everything <see cref="CrystalIndexer.Index"/> can be told. Defaults follow the DIALS stills indexer.</summary>
+    /// <summary>Everything <see cref="CrystalIndexer.Index(XtalPS.Spots.SpotList, IndexingSettings)"/> can be told. Defaults follow the DIALS stills indexer.</summary>
     public sealed class IndexingSettings
     {
-        /// <summary>The known cell; null = search for the cell (basis-vector search, reduced cell, P 1 lattice).</summary>
+        /// <summary>The known cell (required: indexing without a known cell is not implemented yet).</summary>
         public UnitCell? UnitCell { get; set; }
         /// <summary>The space group of the known cell (null = P 1). Its lattice system constrains cell refinement.</summary>
         public SpaceGroup? SpaceGroup { get; set; }
@@ -39,8 +39,6 @@ namespace XtalPS.Lattices
         public int CandidateBases { get; set; } = 4;
         /// <summary>Use spots with d ≥ this (Å); 0 = all.</summary>
         public double DMin { get; set; }
-        /// <summary>Unknown cell: the longest cell edge to look for, Å.</summary>
-        public double MaxCell { get; set; } = 250;
 
         public void Validate()
         {
@@ -52,7 +50,6 @@ namespace XtalPS.Lattices
             if (Retries < 0) throw new ArgumentOutOfRangeException(nameof(Retries));
             if (!(SearchSpacing > 0.002 && SearchSpacing < 0.2)) throw new ArgumentOutOfRangeException(nameof(SearchSpacing), "The search spacing lies between 0.002 and 0.2 rad.");
             if (CandidateVectors < 3 || CandidateBases < 1) throw new ArgumentOutOfRangeException(nameof(CandidateVectors));
-            if (!(MaxCell > 0)) throw new ArgumentOutOfRangeException(nameof(MaxCell));
         }
     }
 
