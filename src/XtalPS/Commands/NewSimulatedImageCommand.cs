@@ -6,15 +6,42 @@ using XtalPS.Simulation;
 
 namespace XtalPS.Commands
 {
-    /// <summary>New-SimulatedImage: images with known truth for tests and Pester workflows.</summary>
+    /// <summary>New-SimulatedImage: images with known truth for tests and Pester workflows — planar 2D lattices
+    /// (electron diffraction) or crystal stills (X-ray, -Crystal / -UnitCell).</summary>
     [Cmdlet(VerbsCommon.New, "SimulatedImage", DefaultParameterSetName = PlanarSet)]
     [OutputType(typeof(DiffractionImage))]
     public sealed class NewSimulatedImageCommand : PSCmdlet
     {
         private const string PlanarSet = "Planar";
+        private const string CrystalSet = "Crystal";
 
         [Parameter(ParameterSetName = PlanarSet)]
         public SwitchParameter Planar { get; set; }
+
+        /// <summary>Simulate a crystal still (implied by -UnitCell).</summary>
+        [Parameter(ParameterSetName = CrystalSet)]
+        public SwitchParameter Crystal { get; set; }
+
+        /// <summary>Unit cell a, b, c (Å), α, β, γ (degrees).</summary>
+        [Parameter(ParameterSetName = CrystalSet, Mandatory = true)] [ValidateCount(6, 6)] public double[]? UnitCell { get; set; }
+
+        /// <summary>Space group: H-M symbol (with or without spaces), number, or "Hall: …".</summary>
+        [Parameter(ParameterSetName = CrystalSet)] [ValidateNotNullOrEmpty] public string SpaceGroup { get; set; } = "P 1";
+
+        /// <summary>Orientation U, nine numbers row by row (a proper rotation).</summary>
+        [Parameter(ParameterSetName = CrystalSet)] [ValidateCount(9, 9)] public double[]? Orientation { get; set; }
+
+        /// <summary>A random orientation drawn from -Seed (the default when -Orientation is not given).</summary>
+        [Parameter(ParameterSetName = CrystalSet)] public SwitchParameter RandomOrientation { get; set; }
+
+        /// <summary>Highest resolution drawn, Å.</summary>
+        [Parameter(ParameterSetName = CrystalSet)] [ValidateRange(0.1, 1000)] public double DMin { get; set; } = 2.0;
+
+        /// <summary>σ of the partiality profile in excitation error, 1/Å (mosaicity and domain size).</summary>
+        [Parameter(ParameterSetName = CrystalSet)] [ValidateRange(1e-6, 0.1)] public double RlpSigma { get; set; } = 0.0008;
+
+        /// <summary>Wilson B factor, Å².</summary>
+        [Parameter(ParameterSetName = CrystalSet)] [ValidateRange(0, 1000)] public double BFactor { get; set; } = 10;
 
         [Parameter] [ValidateRange(8, 8192)] public int Width { get; set; } = 512;
         [Parameter] [ValidateRange(8, 8192)] public int Height { get; set; } = 512;
@@ -54,6 +81,7 @@ namespace XtalPS.Commands
 
         protected override void EndProcessing()
         {
+            if (ParameterSetName == CrystalSet) { SimulateCrystal(); return; }
             for (int i = 0; i < Count; i++)
             {
                 var settings = new PlanarLatticeSettings
@@ -83,6 +111,64 @@ namespace XtalPS.Commands
                 {
                     var image = PlanarLatticeSimulator.Simulate(settings);
                     WriteVerbose($"Simulated {((PlanarSimulationTruth)image.Truth!).Spots.Count} spots on {Width}x{Height} px (seed {settings.Seed}, noise {!NoNoise})");
+                    WriteObject(image);
+                }
+                catch (ArgumentException e)
+                {
+                    ThrowTerminatingError(new ErrorRecord(e, "InvalidSimulationSettings", ErrorCategory.InvalidArgument, settings));
+                }
+            }
+            if (Count > 1)
+                WriteProgress(new ProgressRecord(1, "New-SimulatedImage", "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    
+        private void SimulateCrystal()
+        {
+            if (!Lattices.SpaceGroup.TryParse(SpaceGroup, out var group))
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"'{SpaceGroup}' is not a space group: give a Hermann–Mauguin symbol such as 'P 43 21 2' or 'P43212', a number 1–230, or 'Hall: P 4nw 2abw'."),
+                    "InvalidSpaceGroup", ErrorCategory.InvalidArgument, SpaceGroup));
+            if (Orientation != null && RandomOrientation)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("Give -Orientation or -RandomOrientation, not both."), "InvalidSimulationSettings", ErrorCategory.InvalidArgument, null));
+            Lattices.UnitCell cell = default;
+            try
+            {
+                cell = Lattices.UnitCell.FromArray(UnitCell!);
+                if (!group!.IsCellCompatible(cell, 0.001, 0.01))
+                    throw new ArgumentException($"The cell {cell} does not obey the {group.LatticeSystem.ToString().ToLowerInvariant()} lattice of {group.Symbol}.");
+            }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "InvalidUnitCell", ErrorCategory.InvalidArgument, UnitCell));
+            }
+            var bound = MyInvocation.BoundParameters;
+            for (int i = 0; i < Count; i++)
+            {
+                int seed = unchecked(Seed + i);
+                var settings = new CrystalStillSettings
+                {
+                    UnitCell = cell,
+                    SpaceGroup = group!,
+                    Orientation = Orientation != null ? Mat3.FromArray(Orientation) : CrystalStillSimulator.RandomOrientation(seed),
+                    Detector = Detector ?? CrystalStillSettings.DefaultDetector(bound.ContainsKey(nameof(Width)) ? Width : 1024, bound.ContainsKey(nameof(Height)) ? Height : 1024),
+                    Beam = Beam,
+                    DMin = DMin,
+                    RlpSigma = RlpSigma,
+                    BFactor = BFactor,
+                    SpotSigma = bound.ContainsKey(nameof(SpotSigma)) ? SpotSigma[0] : 1.0,
+                    Intensity = bound.ContainsKey(nameof(Intensity)) ? Intensity : 2000,
+                    WilsonIntensities = !ConstantIntensity,
+                    Background = bound.ContainsKey(nameof(Background)) ? Background : 10,
+                    Gain = Gain,
+                    Noise = !NoNoise,
+                    Seed = seed,
+                    Frame = i,
+                };
+                if (Count > 1)
+                    WriteProgress(new ProgressRecord(1, "New-SimulatedImage", $"Image {i + 1} of {Count}") { PercentComplete = 100 * i / Count });
+                try
+                {
+                    var image = CrystalStillSimulator.Simulate(settings);
+                    WriteVerbose($"Simulated a {group!.Symbol} still ({cell}) with {((CrystalSimulationTruth)image.Truth!).Reflections.Count} reflections to {DMin} Å (seed {seed}, noise {!NoNoise})");
                     WriteObject(image);
                 }
                 catch (ArgumentException e)
