@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using XtalPS.Geometry;
 using XtalPS.Imaging;
@@ -9,20 +10,22 @@ using XtalPS.Spots;
 namespace XtalPS.Commands
 {
     /// <summary>Get-Lattice: spot lists (or images) → lattice models, streamed in input order.</summary>
-    [Cmdlet(VerbsCommon.Get, "Lattice", DefaultParameterSetName = PlanarSet)]
-    [OutputType(typeof(PlanarLattice))]
+    [Cmdlet(VerbsCommon.Get, "Lattice", DefaultParameterSetName = CrystalSet)]
+    [OutputType(typeof(PlanarLattice), typeof(CrystalLattice))]
     public sealed class GetLatticeCommand : PSCmdlet, IDisposable
     {
         private const string PlanarSet = "Planar";
-        private OrderedParallelRunner<SpotList, Lattice>? _runner;
+        private const string CrystalSet = "Crystal";
+        private OrderedParallelRunner<SpotList, Lattice[]>? _runner;
         private PlanarSearchSettings? _planar;
+        private IndexingSettings? _crystal;
 
         /// <summary>A SpotList from Find-BraggSpot, or a DiffractionImage (spots are then found with the defaults).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [ValidateNotNull]
         public object? InputObject { get; set; }
 
-        /// <summary>Find a planar 2D lattice (electron diffraction of 2D crystals).</summary>
+        /// <summary>Find a planar 2D lattice (electron diffraction of 2D crystals) instead of indexing a crystal.</summary>
         [Parameter(Mandatory = true, ParameterSetName = PlanarSet)]
         public SwitchParameter Planar { get; set; }
 
@@ -34,35 +37,90 @@ namespace XtalPS.Commands
         /// <summary>Also fit IPLT's barrel and spiral distortion terms.</summary>
         [Parameter(ParameterSetName = PlanarSet)] public SwitchParameter FitDistortion { get; set; }
 
-        /// <summary>Largest distance of fractional indices from integers for a spot to count as indexed.</summary>
-        [Parameter] [ValidateRange(0.01, 0.5)] public double IndexTolerance { get; set; } = 0.2;
+        /// <summary>The known unit cell a, b, c (Å), α, β, γ (°) of a crystal.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = CrystalSet)] [ValidateCount(6, 6)] public double[]? UnitCell { get; set; }
 
-        /// <summary>Refuse lattices whose RMSD (px) is above this.</summary>
-        [Parameter] [ValidateRange(0, 1000)] public double MaxRmsd { get; set; } = 2.0;
+        /// <summary>Space group: Hermann–Mauguin symbol (with or without spaces), number 1–230, or Hall symbol.</summary>
+        [Parameter(ParameterSetName = CrystalSet)]
+        [ArgumentCompleter(typeof(Completion.SpaceGroupCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string SpaceGroup { get; set; } = "P 1";
 
-        /// <summary>Fewest indexed spots for a lattice.</summary>
-        [Parameter] [ValidateRange(3, 1000000)] public int MinIndexed { get; set; } = 6;
+        /// <summary>Lattices to look for on each still (several crystals in the beam).</summary>
+        [Parameter(ParameterSetName = CrystalSet)] [ValidateRange(1, 20)] public int MaxLattices { get; set; } = 1;
+
+        /// <summary>Stills with fewer spots are not tried.</summary>
+        [Parameter(ParameterSetName = CrystalSet)] [ValidateRange(3, 1000000)] public int MinSpots { get; set; } = 16;
+
+        /// <summary>Use only spots with d ≥ DMin (Å) for indexing.</summary>
+        [Parameter(ParameterSetName = CrystalSet)] [ValidateRange(0, double.MaxValue)] public double DMin { get; set; }
+
+        /// <summary>Keep the cell as given instead of refining it with the orientation.</summary>
+        [Parameter(ParameterSetName = CrystalSet)] public SwitchParameter FixCell { get; set; }
+
+        /// <summary>Largest distance of fractional indices from integers for a spot to count as indexed (planar 0.2, crystal 0.3).</summary>
+        [Parameter] [ValidateRange(0.01, 0.5)] public double IndexTolerance { get; set; }
+
+        /// <summary>Refuse lattices whose RMSD (px) is above this (planar 2, crystal 2.5 so that stills on an unrefined multi-panel detector pass).</summary>
+        [Parameter] [ValidateRange(0, 1000)] public double MaxRmsd { get; set; }
+
+        /// <summary>Fewest indexed spots for a lattice (planar 6, crystal 12).</summary>
+        [Parameter] [ValidateRange(3, 1000000)] public int MinIndexed { get; set; }
 
         [Parameter] [ValidateRange(1, 256)] public int ThrottleLimit { get; set; } = 1;
 
         protected override void BeginProcessing()
         {
-            if ((A == null) != (B == null))
-                ThrowTerminatingError(ErrorRecords.InvalidArgument("Give both -A and -B to seed a lattice, or neither.", "IncompleteLatticeSeed", null));
-            _planar = new PlanarSearchSettings
+            bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+            if (ParameterSetName == PlanarSet)
             {
-                Origin = Origin != null ? Vec2.FromArray(Origin) : (Vec2?)null,
-                A = A != null ? Vec2.FromArray(A) : (Vec2?)null,
-                B = B != null ? Vec2.FromArray(B) : (Vec2?)null,
-                FitDistortion = FitDistortion,
-                IndexTolerance = IndexTolerance,
-                MaxRmsd = MaxRmsd,
-                MinIndexed = MinIndexed,
-            };
-            _runner = new OrderedParallelRunner<SpotList, Lattice>(ThrottleLimit, (spots, token) =>
+                if ((A == null) != (B == null))
+                    ThrowTerminatingError(ErrorRecords.InvalidArgument("Give both -A and -B to seed a lattice, or neither.", "IncompleteLatticeSeed", null));
+                _planar = new PlanarSearchSettings
+                {
+                    Origin = Origin != null ? Vec2.FromArray(Origin) : (Vec2?)null,
+                    A = A != null ? Vec2.FromArray(A) : (Vec2?)null,
+                    B = B != null ? Vec2.FromArray(B) : (Vec2?)null,
+                    FitDistortion = FitDistortion,
+                };
+                if (Bound(nameof(IndexTolerance))) _planar.IndexTolerance = IndexTolerance;
+                if (Bound(nameof(MaxRmsd))) _planar.MaxRmsd = MaxRmsd;
+                if (Bound(nameof(MinIndexed))) _planar.MinIndexed = MinIndexed;
+                WriteVerbose($"Planar lattice search: tolerance {_planar.IndexTolerance}, RMSD limit {_planar.MaxRmsd} px");
+            }
+            else
+            {
+                Lattices.SpaceGroup group;
+                Lattices.UnitCell cell;
+                try
+                {
+                    group = Lattices.SpaceGroup.Parse(SpaceGroup);
+                    cell = Lattices.UnitCell.FromArray(UnitCell!);
+                }
+                catch (Exception e) when (e is ArgumentException || e is FormatException || e is KeyNotFoundException)
+                {
+                    ThrowTerminatingError(ErrorRecords.InvalidArgument(e.Message, "InvalidCrystalSymmetry", SpaceGroup));
+                    return;
+                }
+                if (!group.IsCellCompatible(cell))
+                    WriteWarning($"The cell {cell} does not have the symmetry of {group}; it is used as given.");
+                _crystal = new IndexingSettings
+                {
+                    UnitCell = cell, SpaceGroup = group, MaxLattices = MaxLattices, MinSpots = MinSpots, DMin = DMin, RefineCell = !FixCell,
+                };
+                if (Bound(nameof(IndexTolerance))) _crystal.IndexTolerance = IndexTolerance;
+                if (Bound(nameof(MaxRmsd))) _crystal.MaxRmsd = MaxRmsd;
+                if (Bound(nameof(MinIndexed))) _crystal.MinIndexed = MinIndexed;
+                _crystal.Validate();
+                WriteVerbose($"Known-cell indexing: {group} {cell}, RMSD limit {_crystal.MaxRmsd} px, up to {MaxLattices} lattice(s) per still");
+            }
+            _runner = new OrderedParallelRunner<SpotList, Lattice[]>(ThrottleLimit, (spots, token) =>
             {
                 token.ThrowIfCancellationRequested();
-                return PlanarLatticeSearch.Find(spots, _planar);
+                if (_planar != null) return new Lattice[] { PlanarLatticeSearch.Find(spots, _planar) };
+                var result = CrystalIndexer.Index(spots, _crystal!);
+                if (!result.Success) throw new LatticeSearchException(result.Failure.ToString(), $"{spots.Image.Name}: {result.Message}");
+                return System.Linq.Enumerable.ToArray<Lattice>(result.Lattices);
             });
         }
 
@@ -101,7 +159,7 @@ namespace XtalPS.Commands
 
         protected override void StopProcessing() => _runner?.Cancel();
 
-        private void Emit(OrderedParallelRunner<SpotList, Lattice>.Result r)
+        private void Emit(OrderedParallelRunner<SpotList, Lattice[]>.Result r)
         {
             if (r.Error is LatticeSearchException le)
             {
@@ -113,8 +171,11 @@ namespace XtalPS.Commands
                 WriteError(new ErrorRecord(r.Error, "LatticeSearchFailed", ErrorCategory.InvalidOperation, r.Input));
                 return;
             }
-            WriteVerbose($"{r.Input.Image.Name}: {r.Output.Summary}, {r.Output.IndexedCount} of {r.Input.Count} spots indexed, RMSD {r.Output.Rmsd:0.###} px");
-            WriteObject(r.Output);
+            foreach (var lattice in r.Output)
+            {
+                WriteVerbose($"{r.Input.Image.Name}: {lattice.Summary}, {lattice.IndexedCount} of {r.Input.Count} spots indexed, RMSD {lattice.Rmsd:0.###} px");
+                WriteObject(lattice);
+            }
         }
 
         public void Dispose() => _runner?.Dispose();
