@@ -14,7 +14,7 @@ namespace XtalPS.Extraction
     /// One instance holds the work buffers for one box size and is reused for every fit, so a fit allocates
     /// nothing; use one instance per thread. The Gaussian is evaluated row by row with the recurrence
     /// g(u+1) = g(u)·r, r ← r·e^(−a), i.e. three exponentials per row instead of one per pixel; the normal
-    /// matrix JᵀWJ comes from vectorised dot products of the weighted Jacobian columns and is solved by Cholesky.
+    /// matrix JᵀWJ comes from vectorised weighted dot products of the Jacobian columns and is solved by Cholesky.
     /// </remarks>
     public sealed class GaussianPeakFitter
     {
@@ -37,7 +37,7 @@ namespace XtalPS.Extraction
             int lanes = Math.Max(8, Vector<double>.Count);
             _stride = (_n + lanes - 1) / lanes * lanes;
             _u = new double[_n]; _v = new double[_n]; _d = new double[_n]; _g = new double[_n]; _gTrial = new double[_n];
-            _w = new double[_stride]; _rw = new double[_stride]; _jw = new double[P * _stride];
+            _w = new double[_stride]; _rw = new double[_stride]; _jw = new double[P * _stride]; // padding stays 0
             _valid = new byte[_n];
             for (int j = 0; j < _side; j++)
                 for (int i = 0; i < _side; i++) { _u[j * _side + i] = i - _half; _v[j * _side + i] = j - _half; }
@@ -91,7 +91,8 @@ namespace XtalPS.Extraction
                     status = GaussianFitStatus.Converged;
                     break;
                 }
-                bool small = Math.Abs(_delta[IX]) < 1e-4 && Math.Abs(_delta[IY]) < 1e-4 && chi2 - chi2Trial <= 1e-6 * chi2;
+                // Converged when the centre moves by less than 1e-3 px and χ² by less than 1e-5 of itself (both far below the noise).
+                bool small = Math.Abs(_delta[IX]) < 1e-3 && Math.Abs(_delta[IY]) < 1e-3 && chi2 - chi2Trial <= 1e-5 * chi2;
                 Array.Copy(_pt, _p, P);
                 Array.Copy(_gTrial, _g, _n);
                 lambda = Math.Max(lambda * 0.1, 1e-9);
@@ -207,40 +208,34 @@ namespace XtalPS.Extraction
             Gaussian(_p, _g);
         }
 
-        /// <summary>Weights from the model at the current parameters, the weighted Jacobian, JᵀWJ and JᵀW·r; returns χ².</summary>
+        /// <summary>Weights from the model at the current parameters, the Jacobian, JᵀWJ and JᵀW·r; returns χ².</summary>
         private double Linearise(double gain, double[] g)
         {
             double a = _p[IA], x0 = _p[IX], y0 = _p[IY], ixx = _p[IXX], ixy = _p[IXY], iyy = _p[IYY];
             double c = _p[IC], px = _p[IPX], py = _p[IPY];
             int s = _stride;
-            double chi2 = 0;
+            double chi2 = 0, invGain = 1.0 / gain;
             for (int k = 0; k < _n; k++)
             {
-                if (_valid[k] == 0)
-                {
-                    for (int q = 0; q < P; q++) _jw[q * s + k] = 0;
-                    _rw[k] = 0; _w[k] = 0;
-                    continue;
-                }
+                if (_valid[k] == 0) { _rw[k] = 0; _w[k] = 0; continue; }
                 double u = _u[k], v = _v[k];
                 double gk = g[k];
                 double m = a * gk + c + px * u + py * v;
-                double wt = 1.0 / (gain * Math.Max(m, 1.0));
-                double sw = Math.Sqrt(wt);
+                double wt = invGain / (m > 1.0 ? m : 1.0);
                 double r = _d[k] - m;
                 chi2 += wt * r * r;
                 _w[k] = wt;
-                _rw[k] = sw * r;
-                double du = u - x0, dv = v - y0, ag = a * gk * sw;
-                _jw[IA * s + k] = gk * sw;
+                _rw[k] = wt * r;
+                double du = u - x0, dv = v - y0, ag = a * gk;
+                _jw[IA * s + k] = gk;
                 _jw[IX * s + k] = ag * (ixx * du + ixy * dv);
                 _jw[IY * s + k] = ag * (ixy * du + iyy * dv);
                 _jw[IXX * s + k] = -0.5 * ag * du * du;
                 _jw[IXY * s + k] = -ag * du * dv;
                 _jw[IYY * s + k] = -0.5 * ag * dv * dv;
-                _jw[IC * s + k] = sw;
-                _jw[IPX * s + k] = sw * u;
-                _jw[IPY * s + k] = sw * v;
+                _jw[IC * s + k] = 1;
+                _jw[IPX * s + k] = u;
+                _jw[IPY * s + k] = v;
             }
             for (int i = 0; i < P; i++)
             {
@@ -248,7 +243,7 @@ namespace XtalPS.Extraction
                 _grad[i] = Dot(ci, _rw);
                 for (int j = 0; j <= i; j++)
                 {
-                    double dot = Dot(ci, new ReadOnlySpan<double>(_jw, j * s, s));
+                    double dot = Dot3(_w, ci, new ReadOnlySpan<double>(_jw, j * s, s));
                     _normal[i * P + j] = dot; _normal[j * P + i] = dot;
                 }
             }
@@ -263,6 +258,19 @@ namespace XtalPS.Extraction
             for (int i = 0; i < vx.Length; i++) acc += vx[i] * vy[i];
             double sum = Vector.Dot(acc, Vector<double>.One);
             for (int i = vx.Length * Vector<double>.Count; i < x.Length; i++) sum += x[i] * y[i];
+            return sum;
+        }
+
+        /// <summary>Σ w·x·y (the weights zero the masked pixels and the padding).</summary>
+        private static double Dot3(ReadOnlySpan<double> w, ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+        {
+            var vw = MemoryMarshal.Cast<double, Vector<double>>(w);
+            var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
+            var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
+            var acc = Vector<double>.Zero;
+            for (int i = 0; i < vx.Length; i++) acc += vw[i] * vx[i] * vy[i];
+            double sum = Vector.Dot(acc, Vector<double>.One);
+            for (int i = vx.Length * Vector<double>.Count; i < x.Length; i++) sum += w[i] * x[i] * y[i];
             return sum;
         }
 
