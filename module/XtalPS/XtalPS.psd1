@@ -12,8 +12,12 @@
     FormatsToProcess     = @('XtalPS.format.ps1xml')
     CmdletsToExport      = @(
         'Export-DiffractionImage'
+        'Export-ReflectionTable'
         'Find-BraggSpot'
         'Import-DiffractionImage'
+        'Import-ReflectionTable'
+        'Invoke-LatticeExtract'
+        'Invoke-PeakIntegration'
         'Measure-DetectorGain'
         'Measure-DiffractionImage'
         'New-SimulatedImage'
