@@ -35,8 +35,14 @@ namespace XtalPS.Integration
         /// <summary>Fitted (or refined) position, px.</summary>
         public double X { get; set; } = double.NaN;
         public double Y { get; set; } = double.NaN;
+        /// <summary>Standard uncertainty of the fitted X, px.</summary>
+        public double XSigma { get; set; } = double.NaN;
+        /// <summary>Standard uncertainty of the fitted Y, px.</summary>
+        public double YSigma { get; set; } = double.NaN;
         /// <summary>Peak height of the fitted Gaussian.</summary>
         public double Amplitude { get; set; } = double.NaN;
+        /// <summary>Standard uncertainty of the amplitude.</summary>
+        public double AmplitudeSigma { get; set; } = double.NaN;
         /// <summary>Gaussian σ along its first principal axis, px.</summary>
         public double SigmaMajor { get; set; } = double.NaN;
         public double SigmaMinor { get; set; } = double.NaN;
@@ -66,6 +72,11 @@ namespace XtalPS.Integration
         /// <summary>Resolution, Å (NaN when unknown).</summary>
         public double D { get; set; } = double.NaN;
         public ReflectionFlags Flags { get; set; }
+        /// <summary>The image (batch) the reflection was measured on, 1-based, as in an unmerged MTZ file.</summary>
+        public int Batch { get; set; } = 1;
+
+        /// <summary>A field-by-field copy.</summary>
+        public Reflection Clone() => (Reflection)MemberwiseClone();
 
         public override string ToString() => string.Format(CultureInfo.InvariantCulture,
             "({0},{1},{2}) I={3:0.#} σ={4:0.#}", H, K, L, Intensity, Sigma);

@@ -1,0 +1,139 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using XtalPS.Imaging;
+using XtalPS.Integration;
+using XtalPS.Lattices;
+
+namespace XtalPS.Extraction
+{
+    /// <summary>
+    /// IPLT's <c>iplt_diff extract</c>: a 2D Gaussian with a background plane fitted at every predicted lattice
+    /// point, the lattice refined from the centres of the well-behaved fits, and the fits repeated at the refined
+    /// positions (<see cref="ExtractionSettings.Cycles"/> rounds). The result is a <see cref="ReflectionTable"/>
+    /// with stage "Extract" whose RefinedLattice feeds peak integration or a second extraction.
+    /// </summary>
+    public static class LatticeGaussianFit
+    {
+        public const string Stage = "Extract";
+
+        /// <param name="image">The image to fit.</param>
+        /// <param name="lattice">The starting lattice (e.g. a verified or previously refined lattice).</param>
+        /// <param name="settings">Box sizes, cycles and well-behaved limits.</param>
+        /// <param name="predictions">Where to fit; null = predict from the lattice (planar lattices).</param>
+        /// <param name="refiner">Lattice refinement; null = <see cref="PlanarLatticeRefiner"/> for planar lattices and no refinement otherwise.</param>
+        /// <param name="cancel">Stops the work between fits.</param>
+        public static ReflectionTable Extract(DiffractionImage image, Lattice lattice, ExtractionSettings settings,
+            IReadOnlyList<PredictedReflection>? predictions = null, ILatticeRefiner? refiner = null, CancellationToken cancel = default)
+        {
+            if (image == null) throw new ArgumentNullException(nameof(image));
+            if (lattice == null) throw new ArgumentNullException(nameof(lattice));
+            settings.Validate();
+            bool canPredict = predictions == null && LatticePrediction.CanPredict(lattice);
+            if (predictions == null && !canPredict)
+                throw new NotSupportedException("This lattice cannot be predicted here; pass predicted reflection positions.");
+            refiner ??= lattice is PlanarLattice ? new PlanarLatticeRefiner() : (ILatticeRefiner)UnchangedLatticeRefiner.Instance;
+
+            var fitter = new GaussianPeakFitter(settings.FitHalfSize, settings.BackgroundRimSize) { MaxIterations = settings.MaxIterations };
+            var current = lattice;
+            Gaussian2DModel? hint = null;
+            List<Reflection> reflections = new List<Reflection>();
+            for (int cycle = 0; cycle < settings.Cycles; cycle++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var points = canPredict ? LatticePrediction.Predict(current, image) : predictions!;
+                reflections = FitAll(image, points, settings, fitter, hint, cancel);
+                var good = reflections.Where(r => r.WellBehaved).ToList();
+                current = refiner.Refine(current, good);
+                hint = MedianShape(good);
+            }
+            // Report the predictions of the final lattice, the positions integration will use.
+            if (canPredict && current is PlanarLattice pl)
+                foreach (var r in reflections)
+                {
+                    var p = pl.Predict(r.H, r.K);
+                    r.PredictedX = p.X; r.PredictedY = p.Y;
+                }
+            return new ReflectionTable(image, lattice, current, reflections, Stage);
+        }
+
+        /// <summary>Fits every prediction once (no refinement).</summary>
+        public static List<Reflection> FitAll(DiffractionImage image, IReadOnlyList<PredictedReflection> points, ExtractionSettings settings,
+            GaussianPeakFitter fitter, Gaussian2DModel? hint, CancellationToken cancel = default)
+        {
+            var list = new List<Reflection>(points.Count);
+            for (int i = 0; i < points.Count; i++)
+            {
+                if ((i & 255) == 0) cancel.ThrowIfCancellationRequested();
+                var pr = points[i];
+                if (pr.Panel < 0 || pr.Panel >= image.PanelCount) continue;
+                var panelImage = image.PanelImages[pr.Panel];
+                var panel = image.Detector.Panels[pr.Panel];
+                double gain = settings.Gain ?? (panel.Gain > 0 ? panel.Gain : 1);
+                var fit = fitter.Fit(panelImage, pr.X, pr.Y, gain, hint);
+                list.Add(ToReflection(pr, fit, settings, panel.Resolution(pr.X, pr.Y, image.Beam)));
+            }
+            return list;
+        }
+
+        /// <summary>The reflection row for one fit, with the well-behaved verdict and reason flags.</summary>
+        public static Reflection ToReflection(PredictedReflection pr, GaussianFitResult fit, ExtractionSettings s, double d)
+        {
+            var r = new Reflection { H = pr.H, K = pr.K, L = pr.L, Panel = pr.Panel, PredictedX = pr.X, PredictedY = pr.Y, D = d };
+            switch (fit.Status)
+            {
+                case GaussianFitStatus.OffPanel: r.Flags |= ReflectionFlags.NearEdge; return r;
+                case GaussianFitStatus.TooFewPixels: r.Flags |= ReflectionFlags.Masked; return r;
+                case GaussianFitStatus.Failed: r.Flags |= ReflectionFlags.FitFailed; return r;
+            }
+            var m = fit.Model;
+            r.X = m.X0; r.Y = m.Y0; r.XSigma = fit.SigmaX0; r.YSigma = fit.SigmaY0;
+            r.Amplitude = m.Amplitude; r.AmplitudeSigma = fit.SigmaAmplitude;
+            r.SigmaMajor = m.SigmaMajor; r.SigmaMinor = m.SigmaMinor; r.Orientation = m.Orientation;
+            r.Background = m.Background; r.TiltX = m.TiltX; r.TiltY = m.TiltY;
+            r.FitChiSquare = fit.ReducedChiSquare;
+            if (!fit.Converged) r.Flags |= ReflectionFlags.FitFailed;
+            r.WellBehaved = IsWellBehaved(fit, pr, s);
+            if (!r.WellBehaved && fit.Converged && !(m.Amplitude > s.MinAmplitudeSignificance * fit.SigmaAmplitude)) r.Flags |= ReflectionFlags.Weak;
+            return r;
+        }
+
+        /// <summary>
+        /// Converged; centre inside the inner box (|Δ| ≤ BoxSize); amplitude positive and above
+        /// MinAmplitudeSignificance·σ(A); widths within [MinSigma, MaxSigma]; reduced χ² ≤ MaxChiSquare.
+        /// </summary>
+        public static bool IsWellBehaved(GaussianFitResult fit, PredictedReflection pr, ExtractionSettings s)
+        {
+            if (!fit.Converged) return false;
+            var m = fit.Model;
+            if (Math.Abs(m.X0 - pr.X) > s.BoxSize || Math.Abs(m.Y0 - pr.Y) > s.BoxSize) return false;
+            if (!(m.Amplitude > 0) || !(m.Amplitude > s.MinAmplitudeSignificance * fit.SigmaAmplitude)) return false;
+            double s1 = m.SigmaMajor, s2 = m.SigmaMinor;
+            if (!(s2 >= s.MinSigma) || !(s1 <= s.EffectiveMaxSigma)) return false;
+            return fit.ReducedChiSquare <= s.MaxChiSquare;
+        }
+
+        /// <summary>The median inverse-covariance shape of well-behaved fits (null when there are none).</summary>
+        public static Gaussian2DModel? MedianShape(IReadOnlyList<Reflection> good)
+        {
+            var xx = new List<double>(); var xy = new List<double>(); var yy = new List<double>();
+            foreach (var r in good)
+            {
+                if (!r.WellBehaved || double.IsNaN(r.SigmaMajor)) continue;
+                var g = Gaussian2DModel.FromWidths(1, 0, 0, r.SigmaMajor, r.SigmaMinor, r.Orientation);
+                xx.Add(g.InvXX); xy.Add(g.InvXY); yy.Add(g.InvYY);
+            }
+            if (xx.Count == 0) return null;
+            var shape = new Gaussian2DModel(1, 0, 0, Median(xx), Median(xy), Median(yy), 0, 0, 0);
+            return shape.IsProper ? shape : (Gaussian2DModel?)null;
+        }
+
+        internal static double Median(List<double> v)
+        {
+            v.Sort();
+            int n = v.Count;
+            return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+        }
+    }
+}

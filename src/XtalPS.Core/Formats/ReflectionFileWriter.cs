@@ -1,0 +1,85 @@
+using System;
+using System.IO;
+using XtalPS.Integration;
+
+namespace XtalPS.Formats
+{
+    /// <summary>
+    /// Streams reflection tables (one per image) into one file: rows go to a hidden scratch file beside the target
+    /// as they come, and <see cref="Complete"/> writes the finished file through <see cref="AtomicFile"/>, so readers
+    /// never see half a file and memory does not grow with the number of images.
+    /// </summary>
+    public abstract class ReflectionFileWriter : IDisposable
+    {
+        private readonly FileStream _scratch;
+        private bool _completed;
+
+        protected ReflectionFileWriter(string path)
+        {
+            Path = System.IO.Path.GetFullPath(path);
+            string dir = System.IO.Path.GetDirectoryName(Path) ?? ".";
+            if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"The folder '{dir}' does not exist.");
+            string scratch = System.IO.Path.Combine(dir, "." + System.IO.Path.GetFileName(Path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".rows");
+            _scratch = new FileStream(scratch, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+        }
+
+        /// <summary>The file being written.</summary>
+        public string Path { get; }
+        /// <summary>Tables added so far (each is one batch).</summary>
+        public int TableCount { get; protected set; }
+        public long RowCount { get; protected set; }
+
+        protected Stream Scratch => _scratch;
+
+        /// <summary>Appends the reflections of one image; returns its batch number.</summary>
+        public abstract int Add(ReflectionTable table);
+
+        /// <summary>Writes the target file (atomically) from what was added.</summary>
+        public void Complete()
+        {
+            if (_completed) throw new InvalidOperationException("The file was already written.");
+            _scratch.Flush();
+            AtomicFile.Write(Path, target =>
+            {
+                WriteStart(target);
+                _scratch.Position = 0;
+                _scratch.CopyTo(target, 1 << 16);
+                WriteEnd(target);
+            });
+            _completed = true;
+        }
+
+        protected abstract void WriteStart(Stream target);
+        protected abstract void WriteEnd(Stream target);
+
+        /// <summary>Removes the scratch file; the target is untouched unless <see cref="Complete"/> ran.</summary>
+        public void Dispose() => _scratch.Dispose();
+
+        /// <summary>A writer chosen by extension: .mtz, .csv or .json. With <paramref name="append"/> an existing file's reflections are kept first.</summary>
+        public static ReflectionFileWriter Create(string path, bool append = false)
+        {
+            string ext = System.IO.Path.GetExtension(path).ToLowerInvariant();
+            ReflectionFileWriter w = ext switch
+            {
+                ".mtz" => new MtzWriter(path),
+                ".csv" => new ReflectionCsvWriter(path),
+                ".json" => new ReflectionJsonWriter(path),
+                _ => throw new ArgumentException($"Unknown reflection file type '{ext}': use .mtz, .csv or .json.", nameof(path)),
+            };
+            try
+            {
+                if (append && File.Exists(path))
+                {
+                    if (w is MtzWriter mw) mw.AddExisting(MtzReader.Read(path));
+                    else foreach (var t in ReflectionFileReader.Read(path)) w.Add(t);
+                }
+            }
+            catch
+            {
+                w.Dispose();
+                throw;
+            }
+            return w;
+        }
+    }
+}

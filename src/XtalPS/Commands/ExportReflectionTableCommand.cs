@@ -1,0 +1,133 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using XtalPS.Formats;
+using XtalPS.Integration;
+using XtalPS.Internal;
+
+namespace XtalPS.Commands
+{
+    /// <summary>
+    /// Export-ReflectionTable: reflection tables to .mtz (unmerged, one batch per image), .csv or .json. Every table in
+    /// the pipeline streams into the one file; a folder as -Path writes one IPLT-style file per image instead
+    /// (NAME_ext.mtz for extraction, NAME_int.mtz for integration).
+    /// </summary>
+    [Cmdlet(VerbsData.Export, "ReflectionTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(FileInfo))]
+    public sealed class ExportReflectionTableCommand : PSCmdlet, IDisposable
+    {
+        private ReflectionFileWriter? _writer;
+        private string? _target;
+        private bool _skip, _folder;
+        private int _index;
+
+        [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public ReflectionTable? InputObject { get; set; }
+
+        /// <summary>The file (.mtz, .csv, .json), or an existing folder for one NAME_ext/NAME_int file per image.</summary>
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Path { get; set; } = "";
+
+        /// <summary>Add to an existing file instead of replacing it.</summary>
+        [Parameter] public SwitchParameter Append { get; set; }
+        /// <summary>Overwrite an existing file.</summary>
+        [Parameter] public SwitchParameter Force { get; set; }
+        [Parameter] public SwitchParameter PassThru { get; set; }
+        /// <summary>With a folder as -Path: the file type of the per-image files.</summary>
+        [Parameter] [ValidateSet("mtz", "csv", "json")] public string Extension { get; set; } = "mtz";
+
+        protected override void BeginProcessing()
+        {
+            string resolved;
+            try { resolved = PathResolver.ResolveOutput(this, Path); }
+            catch (Exception e) when (e is ArgumentException || e is PSArgumentException || e is NotSupportedException)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument(e.Message, "InvalidPath", Path));
+                return;
+            }
+            _folder = Directory.Exists(resolved);
+            if (_folder) { _target = resolved; return; }
+            string ext = System.IO.Path.GetExtension(resolved).ToLowerInvariant();
+            if (ext != ".mtz" && ext != ".csv" && ext != ".json")
+                ThrowTerminatingError(ErrorRecords.InvalidArgument($"'{Path}' has no reflection file extension: use .mtz, .csv or .json (or give a folder).", "UnknownReflectionFormat", Path));
+            if (File.Exists(resolved) && !Force && !Append)
+                ThrowTerminatingError(new ErrorRecord(new IOException($"The file '{resolved}' exists; use -Force to overwrite it or -Append to add to it."), "FileExists", ErrorCategory.ResourceExists, resolved));
+            _target = resolved;
+        }
+
+        protected override void ProcessRecord()
+        {
+            var table = InputObject!;
+            _index++;
+            if (_folder) { WriteOne(table); return; }
+            if (_skip) return;
+            if (_writer == null)
+            {
+                if (!ShouldProcess(_target!, Append && File.Exists(_target) ? "Append reflection tables" : "Write reflection tables")) { _skip = true; return; }
+                try { _writer = ReflectionFileWriter.Create(_target!, Append && File.Exists(_target)); }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidOperationException || e is InvalidImageDataException)
+                {
+                    ThrowTerminatingError(e is InvalidOperationException || e is InvalidImageDataException
+                        ? new ErrorRecord(e, "CannotAppend", ErrorCategory.InvalidData, _target) : ErrorRecords.WriteFailed(e, _target!));
+                    return;
+                }
+            }
+            try
+            {
+                int batch = _writer.Add(table);
+                WriteVerbose($"{table.ImageName}: {table.Count} reflections as batch {batch}");
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                _writer.Dispose(); _writer = null; _skip = true;
+                WriteError(ErrorRecords.WriteFailed(e, _target!));
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_writer == null) return;
+            try
+            {
+                _writer.Complete();
+                WriteVerbose($"Wrote {_writer.RowCount} reflections of {_writer.TableCount} image(s) to {_target}");
+                if (PassThru) WriteObject(new FileInfo(_target!));
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                WriteError(ErrorRecords.WriteFailed(e, _target!));
+            }
+            finally { _writer.Dispose(); _writer = null; }
+        }
+
+        /// <summary>NAME_ext / NAME_int (IPLT's naming) for one table in a folder.</summary>
+        private void WriteOne(ReflectionTable table)
+        {
+            string stem = table.ImageName.Length > 0 ? System.IO.Path.GetFileNameWithoutExtension(table.ImageName.Replace('#', '_')) : $"table_{_index:D5}";
+            string tag = table.Stage == "Extract" ? "_ext" : table.Stage == "Integrate" ? "_int" : "_refl";
+            string target = System.IO.Path.Combine(_target!, stem + tag + "." + Extension);
+            if (File.Exists(target) && !Force)
+            {
+                WriteError(new ErrorRecord(new IOException($"The file '{target}' exists; use -Force to overwrite it."), "FileExists", ErrorCategory.ResourceExists, target));
+                return;
+            }
+            if (!ShouldProcess(target, $"Write {table.Count} reflections")) return;
+            try
+            {
+                using var w = ReflectionFileWriter.Create(target);
+                w.Add(table);
+                w.Complete();
+                WriteVerbose($"Wrote {table.Count} reflections to {target}");
+                if (PassThru) WriteObject(new FileInfo(target));
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                WriteError(ErrorRecords.WriteFailed(e, target));
+            }
+        }
+
+        public void Dispose() => _writer?.Dispose();
+    }
+}
