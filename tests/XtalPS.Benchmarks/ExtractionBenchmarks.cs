@@ -15,7 +15,7 @@ namespace XtalPS.Benchmarks
     {
         private DiffractionImage _image = null!;
         private PlanarLattice _lattice = null!;
-        private PredictedReflection[] _points = null!;
+        private PredictedPosition[] _points = null!;
         private GaussianPeakFitter _fitter = null!;
         private ReflectionTable _extracted = null!;
 

@@ -25,7 +25,7 @@ namespace XtalPS.Extraction
         /// <param name="refiner">Lattice refinement; null = <see cref="PlanarLatticeRefiner"/> for planar lattices and no refinement otherwise.</param>
         /// <param name="cancel">Stops the work between fits.</param>
         public static ReflectionTable Extract(DiffractionImage image, Lattice lattice, ExtractionSettings settings,
-            IReadOnlyList<PredictedReflection>? predictions = null, ILatticeRefiner? refiner = null, CancellationToken cancel = default)
+            IReadOnlyList<PredictedPosition>? predictions = null, ILatticeRefiner? refiner = null, CancellationToken cancel = default)
         {
             if (image == null) throw new ArgumentNullException(nameof(image));
             if (lattice == null) throw new ArgumentNullException(nameof(lattice));
@@ -59,7 +59,7 @@ namespace XtalPS.Extraction
         }
 
         /// <summary>Fits every prediction once (no refinement).</summary>
-        public static List<Reflection> FitAll(DiffractionImage image, IReadOnlyList<PredictedReflection> points, ExtractionSettings settings,
+        public static List<Reflection> FitAll(DiffractionImage image, IReadOnlyList<PredictedPosition> points, ExtractionSettings settings,
             GaussianPeakFitter fitter, Gaussian2DModel? hint, CancellationToken cancel = default)
         {
             var list = new List<Reflection>(points.Count);
@@ -78,7 +78,7 @@ namespace XtalPS.Extraction
         }
 
         /// <summary>The reflection row for one fit, with the well-behaved verdict and reason flags.</summary>
-        public static Reflection ToReflection(PredictedReflection pr, GaussianFitResult fit, ExtractionSettings s, double d)
+        public static Reflection ToReflection(PredictedPosition pr, GaussianFitResult fit, ExtractionSettings s, double d)
         {
             var r = new Reflection { H = pr.H, K = pr.K, L = pr.L, Panel = pr.Panel, PredictedX = pr.X, PredictedY = pr.Y, D = d };
             switch (fit.Status)
@@ -103,7 +103,7 @@ namespace XtalPS.Extraction
         /// Converged; centre inside the inner box (|Δ| ≤ BoxSize); amplitude positive and above
         /// MinAmplitudeSignificance·σ(A); widths within [MinSigma, MaxSigma]; reduced χ² ≤ MaxChiSquare.
         /// </summary>
-        public static bool IsWellBehaved(GaussianFitResult fit, PredictedReflection pr, ExtractionSettings s)
+        public static bool IsWellBehaved(GaussianFitResult fit, PredictedPosition pr, ExtractionSettings s)
         {
             if (!fit.Converged) return false;
             var m = fit.Model;

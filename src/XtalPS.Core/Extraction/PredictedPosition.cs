@@ -7,9 +7,9 @@ using XtalPS.Lattices;
 namespace XtalPS.Extraction
 {
     /// <summary>Where a lattice puts one reflection on an image: index, panel and position (px).</summary>
-    public readonly struct PredictedReflection
+    public readonly struct PredictedPosition
     {
-        public PredictedReflection(int h, int k, int l, int panel, double x, double y)
+        public PredictedPosition(int h, int k, int l, int panel, double x, double y)
         {
             H = h; K = k; L = l; Panel = panel; X = x; Y = y;
         }
@@ -20,7 +20,7 @@ namespace XtalPS.Extraction
         public double X { get; }
         public double Y { get; }
 
-        public static PredictedReflection FromLatticePoint(LatticePoint p) => new PredictedReflection(p.H, p.K, 0, 0, p.X, p.Y);
+        public static PredictedPosition FromLatticePoint(LatticePoint p) => new PredictedPosition(p.H, p.K, 0, 0, p.X, p.Y);
 
         public override string ToString() => string.Format(CultureInfo.InvariantCulture, "({0},{1},{2}) p{3} ({4:0.###}, {5:0.###})", H, K, L, Panel, X, Y);
     }
@@ -35,13 +35,13 @@ namespace XtalPS.Extraction
         /// Every reflection of the lattice on the image. Planar: lattice points on panel 0. Crystal lattices are
         /// predicted by the still predictor elsewhere; pass its predictions to <see cref="LatticeGaussianFit"/>.
         /// </summary>
-        public static List<PredictedReflection> Predict(Lattice lattice, DiffractionImage image)
+        public static List<PredictedPosition> Predict(Lattice lattice, DiffractionImage image)
         {
             if (lattice is PlanarLattice planar)
             {
                 var panel = image.PanelImages[0];
-                var list = new List<PredictedReflection>();
-                foreach (var p in planar.PredictOnImage(panel.Width, panel.Height)) list.Add(PredictedReflection.FromLatticePoint(p));
+                var list = new List<PredictedPosition>();
+                foreach (var p in planar.PredictOnImage(panel.Width, panel.Height)) list.Add(PredictedPosition.FromLatticePoint(p));
                 return list;
             }
             throw new NotSupportedException("Crystal-lattice reflections cannot be predicted here yet; pass the predicted positions instead.");
