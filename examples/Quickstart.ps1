@@ -3,14 +3,16 @@
     XtalPS quickstart: the pipeline on the example image bundled with the repository.
 .DESCRIPTION
     Reads examples/data/lattice2d_demo.cbf (a 384x384 image of a planar 2D lattice, made with New-SimulatedImage
-    and written with Export-DiffractionImage), finds its Bragg spots, finds the lattice, and compares the result
-    with the lattice the image was simulated from. Runs under pwsh (after Import-Module ./module/XtalPS) and
+    and written with Export-DiffractionImage), finds its Bragg spots, finds the lattice and compares it with the
+    lattice the image was simulated from, fits a 2D Gaussian at every lattice point (IPLT's extract), integrates
+    the peaks with the intercalated background (IPLT's integrate), and writes the reflections to an MTZ file. Runs under pwsh (after Import-Module ./module/XtalPS) and
     under the xtalps script host:
         dotnet run --project src/XtalPS.Host -c Release -- -File examples/Quickstart.ps1
 #>
 [CmdletBinding()]
 param(
-    [string[]] $Path = (Join-Path $PSScriptRoot 'data/lattice2d_demo.cbf')
+    [string[]] $Path = (Join-Path $PSScriptRoot 'data/lattice2d_demo.cbf'),
+    [string] $OutputFolder = (Join-Path ([System.IO.Path]::GetTempPath()) 'xtalps-quickstart')
 )
 $ErrorActionPreference = 'Stop'
 if (-not (Get-Command Import-DiffractionImage -ErrorAction SilentlyContinue)) {
@@ -37,3 +39,19 @@ $lattice | Format-Table
 $trueOrigin = [double[]](190.4, 193.8)
 'Origin found {0}; simulated ({1}, {2}); {3} of {4} spots indexed, RMSD {5:0.###} px' -f `
     $lattice.Origin, $trueOrigin[0], $trueOrigin[1], $lattice.IndexedCount, $spots[0].Count, $lattice.Rmsd
+
+Write-Host '== Gaussian fits at every lattice point (Invoke-LatticeExtract)'
+$extracted = $lattice | Invoke-LatticeExtract
+$extracted | Format-Table
+'Refined lattice: {0}' -f $extracted.RefinedLattice.Summary
+
+Write-Host '== Peak integration with the intercalated background (Invoke-PeakIntegration)'
+$integrated = $extracted | Invoke-PeakIntegration
+$integrated.Reflections | Sort-Object Intensity -Descending | Select-Object -First 8 | Format-Table
+
+Write-Host '== MTZ out, and back in'
+New-Item -ItemType Directory -Force -Path $OutputFolder | Out-Null
+$mtz = Join-Path $OutputFolder 'lattice2d_demo_int.mtz'
+$integrated | Export-ReflectionTable -Path $mtz -Force
+$back = Import-ReflectionTable -LiteralPath $mtz
+'{0}: {1} reflections written and read back' -f $mtz, ($back | ForEach-Object Count | Measure-Object -Sum).Sum
