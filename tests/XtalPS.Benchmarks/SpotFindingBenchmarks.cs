@@ -12,12 +12,14 @@ namespace XtalPS.Benchmarks
     {
         private DiffractionImage _pilatus6M = null!;
         private DiffractionImage _single1024 = null!;
+        private DiffractionImage _cspad = null!;
 
         [GlobalSetup]
         public void Setup()
         {
             _pilatus6M = DiffractionImageReader.ReadFrames(Program.Data("sim/pilatus6m/still_00000.cbf")).Single();
             _single1024 = DiffractionImageReader.ReadFrames(Program.Data("sim/single1024/still_00000.cbf")).Single();
+            _cspad = DiffractionImageReader.ReadFrames(Program.Data("sim/cspad/cspad_00000.cbf")).Single();
         }
 
         [Params(1, 2)] public int Threads { get; set; }
@@ -27,6 +29,9 @@ namespace XtalPS.Benchmarks
 
         [Benchmark(Description = "Dispersion Pilatus 6M")]
         public int DispersionPilatus6M() => SpotFinder.Find(_pilatus6M, new SpotFindingSettings { Algorithm = SpotAlgorithm.Dispersion, MaxDegreeOfParallelism = Threads }).Spots.Count;
+
+        [Benchmark(Description = "DispersionExtended CSPAD 64 ASICs")]
+        public int ExtendedCspad() => SpotFinder.Find(_cspad, new SpotFindingSettings { MaxDegreeOfParallelism = Threads }).Spots.Count;
 
         [Benchmark(Description = "DispersionExtended 1024x1024")]
         public int ExtendedSingle1024() => SpotFinder.Find(_single1024, new SpotFindingSettings { MaxDegreeOfParallelism = Threads }).Spots.Count;
