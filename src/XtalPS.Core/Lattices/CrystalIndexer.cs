@@ -71,34 +71,58 @@ namespace XtalPS.Lattices
             return new IndexingResult(lattices, IndexingFailure.None, msg, obs.Count);
         }
 
-        /// <summary>One lattice from the spots not yet used: full set first, then random subsets.</summary>
+        /// <summary>Spots in the strongest-first search sets tried when the full set fails (noise spots are mostly weak).</summary>
+        private static readonly int[] StrongestSets = { 150, 80, 45 };
+
+        /// <summary>
+        /// One lattice from the spots not yet used. Search sets in turn until one gives a lattice: all free spots; the
+        /// strongest 150, 80 and 45 of them (a noisy spot list's weak spots are mostly not Bragg spots); random subsets of
+        /// 90 % down to 50 % (DIALS PR 2275). Candidates are found and refined on the search set, then the winner is
+        /// extended to every free spot.
+        /// </summary>
         private static RefinedLattice? FindOne(SpotObservations all, bool[] used, SpaceGroup group, IndexingSettings s, StillsPredictor predictor,
             out IndexingFailure why, out string whyText)
         {
             var freeIdx = Enumerable.Range(0, all.Count).Where(i => !used[i]).ToArray();
             var rng = new RandomSource(unchecked((ulong)(uint)s.Seed * 0x9E3779B97F4A7C15UL + 17));
             why = IndexingFailure.NoCandidateUnderRmsd; whyText = "no basis matching the cell was found among the candidate vectors.";
-            for (int attempt = 0; attempt <= s.Retries; attempt++)
+            var sets = new List<int[]> { freeIdx };
+            var strongest = freeIdx.OrderByDescending(i => all.Spots[i].Intensity).ThenBy(i => i).ToArray();
+            foreach (int n in StrongestSets)
+                if (strongest.Length > n * 1.3 && n >= s.MinSpots) sets.Add(strongest.Take(n).OrderBy(i => i).ToArray());
+            for (int attempt = 1; attempt <= s.Retries; attempt++)
             {
-                int[] subset;
-                if (attempt == 0) subset = freeIdx;
-                else
-                {
-                    double fraction = 1.0 - 0.5 * attempt / Math.Max(1, s.Retries);
-                    subset = freeIdx.OrderBy(_ => rng.NextDouble()).Take(Math.Max(s.MinSpots, (int)Math.Round(fraction * freeIdx.Length))).OrderBy(i => i).ToArray();
-                }
+                double fraction = 1.0 - 0.5 * attempt / Math.Max(1, s.Retries);
+                // Subsets of the strongest 150 when the list is long: the random draw then removes noise, not signal.
+                var pool = strongest.Length > 2 * StrongestSets[0] ? strongest.Take(StrongestSets[0]).ToArray() : freeIdx;
+                sets.Add(pool.OrderBy(_ => rng.NextDouble()).Take(Math.Max(s.MinSpots, (int)Math.Round(fraction * pool.Length))).OrderBy(i => i).ToArray());
+            }
+            foreach (var subset in sets)
+            {
+                var outside = new bool[all.Count];
+                for (int i = 0; i < outside.Length; i++) outside[i] = true;
+                foreach (int i in subset) outside[i] = false;
                 var searchSet = all.Subset(subset);
                 var starts = KnownCellStarts(searchSet, s.UnitCell!.Value, group, s);
-                var best = Choose(starts, all, used, group, s, predictor, out var w, out var wt);
-                if (best != null) return best;
+                var best = Choose(starts, all, outside, group, s, predictor, out var w, out var wt);
+                if (best != null)
+                {
+                    if (subset.Length == freeIdx.Length) return best;
+                    // Extend to every free spot from the refined model; keep the subset's lattice if that fails the limits.
+                    var extended = CrystalRefinement.RefineFrom(best.A, all, group, s, predictor, used);
+                    if (extended != null && extended.Rmsd <= s.MaxRmsd && extended.Count >= best.Count &&
+                        (!s.UnitCell.HasValue || CellMatches(extended.A, s.UnitCell.Value, s)))
+                        return extended;
+                    return best;
+                }
                 if (w != IndexingFailure.NoCandidateUnderRmsd || why == IndexingFailure.NoCandidateUnderRmsd && wt.Length > 0) { why = w; whyText = wt; }
             }
             return null;
         }
 
-        /// <summary>Refines each starting setting against all free spots; keeps the lowest RMSD within the limits among those
-        /// indexing nearly as many spots as the best.</summary>
-        private static RefinedLattice? Choose(IEnumerable<Mat3> starts, SpotObservations all, bool[] used, SpaceGroup group, IndexingSettings s,
+        /// <summary>Refines each starting setting against the spots not excluded; keeps, among those within the limits,
+        /// the lowest RMSD of the ones indexing nearly as many spots as the best.</summary>
+        private static RefinedLattice? Choose(IEnumerable<Mat3> starts, SpotObservations all, bool[] exclude, SpaceGroup group, IndexingSettings s,
             StillsPredictor predictor, out IndexingFailure why, out string whyText)
         {
             // Quick reciprocal-space fits first; symmetry-equivalent starts collapse to one, and only starts that index
@@ -108,7 +132,7 @@ namespace XtalPS.Lattices
             foreach (var a0 in starts)
             {
                 tried++;
-                var q = CrystalRefinement.QuickFit(a0, all, s.IndexTolerance, used);
+                var q = CrystalRefinement.QuickFit(a0, all, s.IndexTolerance, exclude);
                 if (q == null || q.Value.Count < s.MinIndexed) continue;
                 if (quick.Any(o => CrystalOrientation.MisorientationDegrees(o.A, q.Value.A, group) < 0.5 && o.Count >= q.Value.Count)) continue;
                 quick.RemoveAll(o => CrystalOrientation.MisorientationDegrees(o.A, q.Value.A, group) < 0.5);
@@ -116,9 +140,9 @@ namespace XtalPS.Lattices
             }
             var refined = new List<RefinedLattice>();
             int bestQuick = quick.Count == 0 ? 0 : quick.Max(x => x.Count);
-            foreach (var (a0, count) in quick.Where(x => x.Count >= 0.8 * bestQuick).OrderByDescending(x => x.Count).Take(s.CandidateBases))
+            foreach (var (a0, count) in quick.Where(x => x.Count >= 0.6 * bestQuick).OrderByDescending(x => x.Count).Take(s.CandidateBases))
             {
-                var r = CrystalRefinement.RefineFrom(a0, all, group, s, predictor, used);
+                var r = CrystalRefinement.RefineFrom(a0, all, group, s, predictor, exclude);
                 if (r == null) continue;
                 if (refined.Any(o => CrystalOrientation.MisorientationDegrees(o.A, r.A, group) < 0.5)) continue;
                 refined.Add(r);
@@ -172,8 +196,8 @@ namespace XtalPS.Lattices
         /// <summary>Starting settings for a known cell: grid-searched edge vectors combined into bases that match the cell.</summary>
         private static IEnumerable<Mat3> KnownCellStarts(SpotObservations obs, UnitCell cell, SpaceGroup group, IndexingSettings s)
         {
-            var dirs = RealSpaceGridSearch.Hemisphere(s.SearchSpacing);
             double[] lengths = { cell.A, cell.B, cell.C };
+            var sortedQ = obs.Q.OrderBy(q => q).ToArray();
             // One search per distinct edge length.
             var distinct = new List<double>();
             var vectorsByLength = new List<List<(Vec3 V, ulong[] Mask, int Support)>>();
@@ -184,7 +208,9 @@ namespace XtalPS.Lattices
                 if (found < 0)
                 {
                     distinct.Add(lengths[e]);
-                    var raw = RealSpaceGridSearch.Search(obs, lengths[e], dirs, s.SearchSpacing, s.CandidateVectors, 3 * s.SearchSpacing);
+                    double spacing = RealSpaceGridSearch.AdaptiveSpacing(sortedQ, lengths[e], s.SearchSpacing);
+                    var dirs = RealSpaceGridSearch.Hemisphere(spacing);
+                    var raw = RealSpaceGridSearch.Search(obs, lengths[e], dirs, spacing, s.CandidateVectors, 3 * spacing);
                     var refinedVectors = new List<(Vec3, ulong[], int)>();
                     foreach (var v in raw)
                     {

@@ -16,6 +16,26 @@ namespace XtalPS.Lattices
         /// <summary>Most spots that enter the coarse direction score.</summary>
         public const int MaxScoringSpots = 120;
 
+        /// <summary>Finest direction grid used, rad (about 170 000 directions on the hemisphere).</summary>
+        public const double MinSpacing = 0.006;
+
+        /// <summary>Spots the coarse score should see at least, when the spot list has them.</summary>
+        public const int MinScoringSpots = 60;
+
+        /// <summary>
+        /// Grid spacing for edge <paramref name="length"/>: <paramref name="spacing"/>, or finer when fewer than
+        /// <see cref="MinScoringSpots"/> spots are at low enough resolution for it (spots of a still at high resolution
+        /// only, as on an XFEL CSPAD), so that that many spots keep their phase coherent on the grid; never below
+        /// <see cref="MinSpacing"/>. <paramref name="sortedQ"/> holds the spots' |r| in increasing order.
+        /// </summary>
+        public static double AdaptiveSpacing(double[] sortedQ, double length, double spacing)
+        {
+            if (sortedQ.Length == 0) return spacing;
+            double q = sortedQ[Math.Min(sortedQ.Length, MinScoringSpots) - 1];
+            double needed = 0.35 / (length * q);
+            return Math.Max(MinSpacing, Math.Min(spacing, needed));
+        }
+
         /// <summary>Directions on the upper hemisphere (z ≥ 0), a Fibonacci lattice with about <paramref name="spacing"/> rad between neighbours.</summary>
         public static Vec3[] Hemisphere(double spacing)
         {
