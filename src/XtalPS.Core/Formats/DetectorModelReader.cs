@@ -6,10 +6,11 @@ using XtalPS.Geometry;
 namespace XtalPS.Formats
 {
     /// <summary>Reads a detector description of any supported kind, recognised by extension and then by content:
-    /// DIALS experiment list / detector JSON, CrystFEL .geom, psana geometry .data.</summary>
+    /// DIALS experiment list / detector JSON, CrystFEL .geom, psana geometry .data, and the imgCIF axis header of a
+    /// CBF (with or without pixel data).</summary>
     public static class DetectorModelReader
     {
-        public enum Kind { Auto, Dials, CrystFel, Psana }
+        public enum Kind { Auto, Dials, CrystFel, Psana, ImgCif }
 
         public static ExperimentGeometry Read(string path, Kind kind = Kind.Auto, double? distanceMm = null)
         {
@@ -20,6 +21,11 @@ namespace XtalPS.Formats
                 case Kind.Dials: return DialsExperimentJson.Read(path);
                 case Kind.CrystFel: return CrystFelGeometry.Read(path, distanceMm);
                 case Kind.Psana: return PsanaGeometry.Read(path, distanceMm);
+                case Kind.ImgCif:
+                {
+                    var g = ImgCifReader.ReadGeometry(path, DiffractionImageReader.ReadAllBytes(path));
+                    return new ExperimentGeometry(path, "imgCIF", g.Detector, g.Beam);
+                }
                 default: throw new ArgumentOutOfRangeException(nameof(kind));
             }
         }
@@ -30,6 +36,7 @@ namespace XtalPS.Formats
             var ext = Path.GetExtension(path).ToLowerInvariant();
             if (ext == ".expt" || ext == ".json") return Kind.Dials;
             if (ext == ".geom") return Kind.CrystFel;
+            if (ext == ".cbf" || ext == ".cif") return Kind.ImgCif;
             byte[] head;
             using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
             {
@@ -38,12 +45,13 @@ namespace XtalPS.Formats
                 while (n < head.Length && (r = fs.Read(head, n, head.Length - n)) > 0) n += r;
             }
             if (DialsExperimentJson.LooksLikeJson(head)) return Kind.Dials;
+            if (CbfReader.LooksLikeCbf(head)) return Kind.ImgCif;
             var text = Encoding.UTF8.GetString(head);
             int lastNewline = text.LastIndexOf('\n');
             if (head.Length == 1 << 16 && lastNewline > 0) text = text.Substring(0, lastNewline);
             if (PsanaGeometry.LooksLikePsana(text)) return Kind.Psana;
             if (CrystFelGeometry.LooksLikeGeom(text)) return Kind.CrystFel;
-            throw new InvalidImageDataException(path, "the file is not a detector description XtalPS reads (DIALS .expt/.json, CrystFEL .geom, psana .data).");
+            throw new InvalidImageDataException(path, "the file is not a detector description XtalPS reads (DIALS .expt/.json, CrystFEL .geom, psana .data, imgCIF/CBF header).");
         }
     }
 }

@@ -30,9 +30,10 @@ namespace XtalPS.Commands
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
 
-        /// <summary>Expt (DIALS experiment list) or Geom (CrystFEL); by default from the extension (.geom → Geom, else Expt).</summary>
+        /// <summary>Expt (DIALS experiment list), Geom (CrystFEL) or ImgCif (the imgCIF axis header of a CBF); by default
+        /// from the extension (.geom → Geom, .cbf/.cif → ImgCif, else Expt).</summary>
         [Parameter]
-        [ValidateSet("Expt", "Geom")]
+        [ValidateSet("Expt", "Geom", "ImgCif")]
         public string? Format { get; set; }
 
         [Parameter] public SwitchParameter Force { get; set; }
@@ -59,7 +60,8 @@ namespace XtalPS.Commands
                 return;
             }
             _index++;
-            string format = Format ?? (System.IO.Path.GetExtension(target).Equals(".geom", StringComparison.OrdinalIgnoreCase) ? "Geom" : "Expt");
+            string extension = System.IO.Path.GetExtension(target).ToLowerInvariant();
+            string format = Format ?? (extension == ".geom" ? "Geom" : extension == ".cbf" || extension == ".cif" ? "ImgCif" : "Expt");
             if (File.Exists(target) && !Force)
             {
                 WriteError(new ErrorRecord(new IOException($"The file '{target}' exists; use -Force to overwrite it."), "FileExists", ErrorCategory.ResourceExists, target));
@@ -69,6 +71,12 @@ namespace XtalPS.Commands
             try
             {
                 if (format == "Geom") CrystFelGeometry.Write(target, detector, Beam);
+                else if (format == "ImgCif")
+                {
+                    // An imgCIF header needs a wavelength; without -Beam the DIALS default direction and 1 Å are written.
+                    var header = ImgCifWriter.WriteHeader(detector, Beam ?? new Beam(1.0));
+                    AtomicFile.Write(target, stream => { var bytes = System.Text.Encoding.ASCII.GetBytes(header); stream.Write(bytes, 0, bytes.Length); });
+                }
                 else DialsExperimentJson.Write(target, detector, Beam);
                 WriteVerbose($"Wrote {detector} to {target}" + (Beam != null ? $" with {Beam}" : ""));
                 if (PassThru) WriteObject(new FileInfo(target));

@@ -27,7 +27,7 @@ namespace XtalPS.Commands
 
         /// <summary>The file format; Auto decides by extension, then by content.</summary>
         [Parameter]
-        [ValidateSet("Auto", "Expt", "Geom", "Psana")]
+        [ValidateSet("Auto", "Expt", "Geom", "Psana", "ImgCif")]
         public string Format { get; set; } = "Auto";
 
         /// <summary>Sample-to-detector distance in mm for files that do not hold one (a .geom whose clen is an HDF5 path,
@@ -55,6 +55,7 @@ namespace XtalPS.Commands
                             "Expt" => DetectorModelReader.Kind.Dials,
                             "Geom" => DetectorModelReader.Kind.CrystFel,
                             "Psana" => DetectorModelReader.Kind.Psana,
+                            "ImgCif" => DetectorModelReader.Kind.ImgCif,
                             _ => DetectorModelReader.Kind.Auto,
                         };
                         g = DetectorModelReader.Read(file, kind, double.IsNaN(Distance) ? (double?)null : Distance);
