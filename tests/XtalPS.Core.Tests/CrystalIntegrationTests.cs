@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
 using System.Linq;
 using XtalPS.Extraction;
 using XtalPS.Formats;
@@ -97,6 +99,96 @@ namespace XtalPS.Core.Tests
                     Assert.InRange(s.Scale, 0.99, 1.01);
                 }
             }
+        }
+    
+
+        private static ReflectionTable[] IntegratedStills(int count)
+        {
+            var tables = new ReflectionTable[count];
+            for (int i = 0; i < count; i++)
+            {
+                var (image, lattice, _) = Load($"sim/single1024/still_0000{i}");
+                var ext = LatticeGaussianFit.Extract(image, lattice, new ExtractionSettings { Cycles = 1 });
+                tables[i] = PeakIntegrator.Integrate(ext, new IntegrationSettings { Method = IntegrationMethod.Summation });
+            }
+            return tables;
+        }
+
+        [Fact]
+        public void Crystal_mtz_has_the_space_group_asymmetric_unit_indices_and_reads_back_as_measured()
+        {
+            var tables = IntegratedStills(2);
+            string dir = Directory.CreateTempSubdirectory("xtalps-mtz-crystal").FullName;
+            try
+            {
+                string path = Path.Combine(dir, "lyso.mtz");
+                using (var w = ReflectionFileWriter.Create(path)) { foreach (var t in tables) w.Add(t); w.Complete(); }
+                var f = MtzReader.Read(path);
+                Assert.Equal(96, f.SpaceGroupNumber);
+                Assert.Equal("P 43 21 2", f.SpaceGroupName);
+                Assert.Equal('P', f.LatticeType);
+                Assert.Equal(8, f.SymmetryOperators.Count);
+                Assert.Equal(SpaceGroup.Parse("P43212"), MtzWriter.GroupOf(f));
+                var refined = (CrystalLattice)tables[1].RefinedLattice!;
+                Assert.Equal(refined.UnitCell.A, f.Batches[1].Cell[0], 3);
+                var u = refined.Orientation.ToArray();
+                for (int i = 0; i < 9; i++) Assert.Equal(u[i], f.Batches[1].U[i], 5);
+                // H K L in CCP4's 422 asymmetric unit (h ≥ k ≥ 0, l ≥ 0) and M/ISYM that maps them back.
+                int hc = f.ColumnIndex("H"), kc = f.ColumnIndex("K"), lc = f.ColumnIndex("L"), ic = f.ColumnIndex("M/ISYM");
+                var isyms = new HashSet<int>();
+                for (int row = 0; row < f.ReflectionCount; row++)
+                {
+                    Assert.True(f[row, hc] >= f[row, kc] && f[row, kc] >= 0 && f[row, lc] >= 0, $"row {row} not in the asymmetric unit");
+                    isyms.Add((int)f[row, ic]);
+                }
+                Assert.True(isyms.Count > 8, "expected reflections from many operators and both hands");
+                Assert.All(isyms, i => Assert.InRange(i, 1, 16));
+                var back = ReflectionFileReader.Read(path);
+                Assert.Equal(tables.Select(t => t.Count), back.Select(t => t.Count));
+                for (int t = 0; t < tables.Length; t++)
+                    Assert.Equal(tables[t].Reflections.Select(r => (r.H, r.K, r.L)), back[t].Reflections.Select(r => (r.H, r.K, r.L)));
+
+                // JSON keeps the indices as measured and the lattices.
+                string json = Path.Combine(dir, "lyso.json");
+                using (var w = ReflectionFileWriter.Create(json)) { foreach (var t in tables) w.Add(t); w.Complete(); }
+                var fromJson = ReflectionFileReader.Read(json);
+                Assert.Equal(tables.Select(t => t.Count), fromJson.Select(t => t.Count));
+                Assert.Equal(tables[0].Reflections.Select(r => (r.H, r.K, r.L, r.Intensity, r.Sigma, r.Flags)),
+                    fromJson[0].Reflections.Select(r => (r.H, r.K, r.L, r.Intensity, r.Sigma, r.Flags)));
+                var jl = Assert.IsType<CrystalLattice>(fromJson[1].RefinedLattice);
+                Assert.Equal(refined.AMatrix.ToArray(), jl.AMatrix.ToArray());
+                Assert.Equal(SpaceGroup.Parse("P43212"), jl.Symmetry);
+                Assert.Equal("Imported Integrate", fromJson[0].Stage);
+
+                string? gemmi = new[] { "/usr/bin/gemmi", "/usr/local/bin/gemmi" }.FirstOrDefault(File.Exists);
+                if (gemmi == null) { _out.WriteLine("SKIPPED: gemmi is not installed; the cross-check with gemmi did not run."); return; }
+                string Run(string args)
+                {
+                    var psi = new ProcessStartInfo(gemmi, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                    using var p = Process.Start(psi)!;
+                    string text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+                    p.WaitForExit();
+                    Assert.True(p.ExitCode == 0, text);
+                    return text;
+                }
+                string header = Run($"mtz \"{path}\"");
+                _out.WriteLine(header);
+                Assert.Contains("Space Group: P 43 21 2", header);
+                string stats = Run($"mtz -s \"{path}\"");
+                _out.WriteLine(stats);
+                Assert.Matches(@"(?m)^\s*M/ISYM\s+Y\s", stats);
+                Assert.Contains($"Number of Reflections = {tables.Sum(t => t.Count)}", header);
+                Assert.Contains("Number of Batches = 2", header);
+                string asu = Run($"mtz --check-asu=ccp4 --no-isym \"{path}\"");
+                _out.WriteLine(asu);
+                Assert.Contains($"inside / outside of ASU: {tables.Sum(t => t.Count)} / 0", asu);
+                // gemmi applies M/ISYM itself: its H K L are ours as measured.
+                var tsv = Run($"mtz --tsv \"{path}\"").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                var expected = tables.SelectMany(t => t.Reflections).Select(r => $"{r.H}\t{r.K}\t{r.L}").ToArray();
+                var got = tsv.Where(l => l.Length > 0 && (char.IsDigit(l[0]) || l[0] == '-')).Select(l => string.Join("\t", l.Split('\t').Take(3))).ToArray();
+                Assert.Equal(expected, got);
+            }
+            finally { Directory.Delete(dir, true); }
         }
     }
 }
