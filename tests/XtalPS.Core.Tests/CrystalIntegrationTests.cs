@@ -102,6 +102,34 @@ namespace XtalPS.Core.Tests
         }
     
 
+        [Theory]
+        [InlineData("sim/pilatus6m/still_00000", 1.0)]
+        [InlineData("sim/cspad/cspad_00000", 7.5)]
+        public void Multi_panel_and_large_detectors_integrate_within_panels(string name, double gain)
+        {
+            var (image, lattice, truth) = Load(name);
+            var ext = LatticeGaussianFit.Extract(image, lattice, new ExtractionSettings());
+            var refined = Assert.IsType<CrystalLattice>(ext.RefinedLattice);
+            // Every box lies inside the panel of its reflection.
+            int half = new ExtractionSettings().FitHalfSize;
+            foreach (var r in ext.Reflections.Where(r => (r.Flags & ReflectionFlags.NearEdge) == 0))
+            {
+                var p = image.PanelImages[r.Panel];
+                Assert.InRange((int)Math.Floor(r.PredictedX) - half, -1, p.Width);
+                Assert.InRange((int)Math.Floor(r.PredictedY) - half, -1, p.Height);
+            }
+            _out.WriteLine($"{name}: {image.PanelCount} panels, {ext.Count} predicted on {ext.Reflections.Select(r => r.Panel).Distinct().Count()} panels, " +
+                $"{ext.WellBehavedCount} well behaved; refined RMSD {refined.Rmsd:0.###} px from {refined.IndexedCount}, cell {refined.UnitCell}, " +
+                $"misorientation to the truth {refined.MisorientationTo(lattice):0.####}°; {truth.Count} true reflections");
+            foreach (var method in new[] { IntegrationMethod.Summation, IntegrationMethod.ProfileFit })
+            {
+                var table = PeakIntegrator.Integrate(ext, new IntegrationSettings { Method = method });
+                var s = Compare(table, truth, gain);
+                _out.WriteLine($"  {method}: {s}; NearEdge {table.Reflections.Count(r => (r.Flags & ReflectionFlags.NearEdge) != 0)}");
+                Assert.True(s.CcAll >= 0.95, $"{method} CC {s.CcAll}");
+            }
+        }
+
         private static ReflectionTable[] IntegratedStills(int count)
         {
             var tables = new ReflectionTable[count];
