@@ -30,6 +30,11 @@ namespace XtalPS.Extraction
         /// <summary>Levenberg–Marquardt iteration limit per fit.</summary>
         public int MaxIterations { get; set; } = 50;
 
+        /// <summary>Crystal lattices: highest resolution (Å) predicted; null = the highest the detector's corners reach.</summary>
+        public double? DMin { get; set; }
+        /// <summary>Crystal lattices: refine the cell (within its lattice system) as well as the orientation.</summary>
+        public bool RefineCell { get; set; } = true;
+
         public int FitHalfSize => BoxSize + BoxGrowAmount + BackgroundRimSize;
         public double EffectiveMaxSigma => MaxSigma ?? BoxSize;
 
@@ -42,6 +47,7 @@ namespace XtalPS.Extraction
             if (Cycles < 1 || Cycles > 20) throw new ArgumentOutOfRangeException(nameof(Cycles), "Cycles must be 1 to 20.");
             if (!(MinSigma >= 0) || !(EffectiveMaxSigma > MinSigma)) throw new ArgumentOutOfRangeException(nameof(MinSigma), "Need 0 ≤ MinSigma < MaxSigma.");
             if (Gain.HasValue && !(Gain.Value > 0)) throw new ArgumentOutOfRangeException(nameof(Gain), "The gain must be positive.");
+            if (DMin.HasValue && !(DMin.Value > 0)) throw new ArgumentOutOfRangeException(nameof(DMin), "DMin must be a positive resolution in Å.");
         }
 
         public ExtractionSettings Clone() => (ExtractionSettings)MemberwiseClone();

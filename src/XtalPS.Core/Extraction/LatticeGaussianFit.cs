@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using XtalPS.Geometry;
 using XtalPS.Imaging;
 using XtalPS.Integration;
 using XtalPS.Lattices;
@@ -33,7 +34,9 @@ namespace XtalPS.Extraction
             bool canPredict = predictions == null && LatticePrediction.CanPredict(lattice);
             if (predictions == null && !canPredict)
                 throw new NotSupportedException("This lattice cannot be predicted here; pass predicted reflection positions.");
-            refiner ??= lattice is PlanarLattice ? new PlanarLatticeRefiner() : (ILatticeRefiner)UnchangedLatticeRefiner.Instance;
+            refiner ??= lattice is PlanarLattice ? new PlanarLatticeRefiner()
+                : lattice is CrystalLattice ? new CrystalLatticeRefiner { RefineCell = settings.RefineCell }
+                : (ILatticeRefiner)UnchangedLatticeRefiner.Instance;
 
             var fitter = new GaussianPeakFitter(settings.FitHalfSize, settings.BackgroundRimSize) { MaxIterations = settings.MaxIterations };
             var current = lattice;
@@ -42,7 +45,7 @@ namespace XtalPS.Extraction
             for (int cycle = 0; cycle < settings.Cycles; cycle++)
             {
                 cancel.ThrowIfCancellationRequested();
-                var points = canPredict ? LatticePrediction.Predict(current, image) : predictions!;
+                var points = canPredict ? LatticePrediction.Predict(current, image, settings.DMin) : predictions!;
                 reflections = FitAll(image, points, settings, fitter, hint, cancel);
                 var good = reflections.Where(r => r.WellBehaved).ToList();
                 current = refiner.Refine(current, good);
@@ -55,6 +58,14 @@ namespace XtalPS.Extraction
                     var p = pl.Predict(r.H, r.K);
                     r.PredictedX = p.X; r.PredictedY = p.Y;
                 }
+            else if (current is CrystalLattice cl && cl.Detector != null && cl.Beam != null && !ReferenceEquals(current, lattice))
+            {
+                var predictor = cl.Predictor;
+                foreach (var r in reflections)
+                    if (r.Panel >= 0 && r.Panel < cl.Detector.PanelCount &&
+                        predictor.TryPredictOnPanel(cl.AMatrix, new Vec3(r.H, r.K, r.L), r.Panel, out double px, out double py, out _))
+                    { r.PredictedX = px; r.PredictedY = py; }
+            }
             return new ReflectionTable(image, lattice, current, reflections, Stage);
         }
 

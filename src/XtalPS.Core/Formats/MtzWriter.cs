@@ -14,9 +14,16 @@ namespace XtalPS.Formats
     /// <summary>
     /// Writes reflection tables as one unmerged CCP4 MTZ file (formats.md §3): the columns of
     /// <see cref="ReflectionFileColumns"/> (H K L M/ISYM BATCH I SIGI and the fit and background values), one batch
-    /// header per image (cell, orientation, wavelength, detector limits), SYMINF/SYMM for P 1 (indices are as
-    /// measured, M/ISYM = 1), column ranges, RESO and VALM NAN.
+    /// header per image (cell, orientation U, wavelength, detector limits), SYMINF/SYMM with the space group of the
+    /// first crystal lattice (P 1 for planar lattices), column ranges, RESO and VALM NAN.
     /// </summary>
+    /// <remarks>
+    /// Unmerged files follow CCP4's convention: H K L hold the reflection's representative in the asymmetric unit
+    /// (<see cref="SpaceGroup.MapToAsymmetricUnit"/>) and M/ISYM = 2i − 1 when h_asu = h·Rᵢ, 2i when h_asu = −h·Rᵢ,
+    /// where Rᵢ is the i-th primitive operator as listed in SYMM; readers (including <see cref="ReflectionFileReader"/>)
+    /// undo it to get the indices as measured. The orientation is written as XtalPS holds it: U = A·B⁻¹ in the
+    /// DIALS laboratory frame (not rotated into a CCP4 camera frame).
+    /// </remarks>
     /// <remarks>
     /// The cell: a crystal lattice's unit cell. A planar (2D) lattice has no cell in Å by itself; XtalPS converts its
     /// basis in px to reciprocal Å with the small-angle camera constant pixel size / (distance·λ) of panel 0, takes the
@@ -36,12 +43,57 @@ namespace XtalPS.Formats
         private double _wavelength;
         private double _minRes = double.PositiveInfinity, _maxRes = double.NegativeInfinity;
         private readonly List<string> _notes = new List<string>();
+        private SpaceGroup? _group;
+        private SymmetryOperator[] _ops = { SymmetryOperator.Identity };
+        private int _primitive = 1;
+        private readonly int _hCol, _kCol, _lCol, _isymCol;
 
         public MtzWriter(string path) : base(path)
         {
             _min = Enumerable.Repeat(double.PositiveInfinity, _columns.Count).ToArray();
             _max = Enumerable.Repeat(double.NegativeInfinity, _columns.Count).ToArray();
             _row = new byte[4 * _columns.Count];
+            int Col(string label) { for (int c = 0; c < _columns.Count; c++) if (_columns[c].Label == label) return c; return -1; }
+            _hCol = Col("H"); _kCol = Col("K"); _lCol = Col("L"); _isymCol = Col("M/ISYM");
+        }
+
+        /// <summary>The space group written (fixed by the first table or the file appended to).</summary>
+        public SpaceGroup SpaceGroup => _group ?? SpaceGroup.FromNumber(1);
+
+        /// <summary>Fixes the file's space group: its primitive operators (one per rotation) first, as CCP4 lists them.</summary>
+        private void SetGroup(SpaceGroup group)
+        {
+            _group = group;
+            var prim = new List<SymmetryOperator>(); var rest = new List<SymmetryOperator>();
+            foreach (var op in group.Operators)
+            {
+                bool seen = false;
+                foreach (var p in prim) if (SameRotation(p, op)) { seen = true; break; }
+                (seen ? rest : prim).Add(op);
+            }
+            _primitive = prim.Count;
+            prim.AddRange(rest);
+            _ops = prim.ToArray();
+        }
+
+        private static bool SameRotation(SymmetryOperator a, SymmetryOperator b)
+        {
+            var ra = a.Rotation; var rb = b.Rotation;
+            for (int i = 0; i < 9; i++) if (ra[i] != rb[i]) return false;
+            return true;
+        }
+
+        /// <summary>The asymmetric-unit index of h and CCP4's ISYM number for it (see the class remarks).</summary>
+        public static (int H, int K, int L, int Isym) ToAsymmetricUnit(SpaceGroup group, IReadOnlyList<SymmetryOperator> primitiveOperators, int h, int k, int l)
+        {
+            var asu = group.MapToAsymmetricUnit(h, k, l);
+            for (int i = 0; i < primitiveOperators.Count; i++)
+            {
+                var e = primitiveOperators[i].ApplyToIndex(h, k, l);
+                if (e == asu) return (asu.H, asu.K, asu.L, 2 * i + 1);
+                if (e.H == -asu.H && e.K == -asu.K && e.L == -asu.L) return (asu.H, asu.K, asu.L, 2 * i + 2);
+            }
+            return (h, k, l, 1); // not reachable for a closed group; keep the index as measured
         }
 
         /// <summary>Write big-endian numbers (for tests of readers; real files are little-endian).</summary>
@@ -57,15 +109,20 @@ namespace XtalPS.Formats
             var lattice = table.RefinedLattice ?? table.Lattice;
             var cell = CellOf(lattice, table.Image);
             if (_cell == null) { _cell = cell; _wavelength = table.Image?.Wavelength ?? 0; }
-            if (lattice is CrystalLattice cl && cl.SpaceGroup != "P1" && cl.SpaceGroup != "P 1" && _notes.Count < 20)
-                _notes.Add($"Space group {cl.SpaceGroup} of batch {number} written as P 1 (unmerged, indices as measured)");
+            var tableGroup = (lattice as CrystalLattice)?.Symmetry ?? SpaceGroup.FromNumber(1);
+            if (_group == null) SetGroup(tableGroup);
+            else if (!_group.Equals(tableGroup) && _notes.Count < 20)
+                _notes.Add($"Batch {number} ({tableGroup.Symbol}) mapped to the asymmetric unit of {_group.Symbol}");
+            var primitive = new ArraySegment<SymmetryOperator>(_ops, 0, _primitive);
             Mat3? b = null;
             try { b = new UnitCell(cell[0], cell[1], cell[2], cell[3], cell[4], cell[5]).BMatrix; } catch (ArgumentException) { }
             foreach (var r in table.Reflections)
             {
+                var (ah, ak, al, isym) = ToAsymmetricUnit(_group!, primitive, r.H, r.K, r.L);
                 for (int c = 0; c < _columns.Count; c++)
                 {
-                    double v = _columns[c].Label == "BATCH" ? number : _columns[c].Get(r);
+                    double v = c == _hCol ? ah : c == _kCol ? ak : c == _lCol ? al : c == _isymCol ? isym
+                        : _columns[c].Label == "BATCH" ? number : _columns[c].Get(r);
                     float f = (float)v;
                     if (!float.IsNaN(f)) { if (f < _min[c]) _min[c] = f; if (f > _max[c]) _max[c] = f; }
                     int bits = MtzReader.SingleToInt32Bits(f);
@@ -93,6 +150,7 @@ namespace XtalPS.Formats
             if (file.Columns.Count != _columns.Count || file.Columns.Select(c => c.Label).Where((l, i) => !string.Equals(l, _columns[i].Label, StringComparison.OrdinalIgnoreCase)).Any())
                 throw new InvalidOperationException("The existing MTZ file does not have the XtalPS reflection columns; cannot append to it.");
             if (_cell == null) { _cell = (double[])file.Cell.Clone(); _wavelength = file.Datasets.FirstOrDefault(d => d.Id == 1)?.Wavelength ?? 0; }
+            if (_group == null) SetGroup(GroupOf(file));
             int n = _columns.Count;
             for (int r = 0; r < file.ReflectionCount; r++)
             {
@@ -111,6 +169,23 @@ namespace XtalPS.Formats
             if (file.MaxReciprocalResolution > _maxRes) _maxRes = file.MaxReciprocalResolution;
             _batches.AddRange(file.Batches);
             TableCount += file.Batches.Count;
+        }
+
+        /// <summary>The space group a file declares: its SYMM operators matched against the table (P 1 when none is found).</summary>
+        public static SpaceGroup GroupOf(MtzFile file)
+        {
+            var ops = new HashSet<SymmetryOperator>();
+            foreach (var t in file.SymmetryOperators)
+            {
+                try { ops.Add(SymmetryOperator.Parse(t)); } catch (FormatException) { return SpaceGroup.FromNumber(1); }
+            }
+            if (ops.Count <= 1) return SpaceGroup.FromNumber(1);
+            if (SpaceGroup.TryParse(file.SpaceGroupName, out var named) && named != null && named.Operators.Count == ops.Count && named.Operators.All(ops.Contains)) return named;
+            foreach (var g in SpaceGroup.All)
+                if (g.Number == file.SpaceGroupNumber && g.Operators.Count == ops.Count && g.Operators.All(ops.Contains)) return g;
+            foreach (var g in SpaceGroup.All)
+                if (g.Operators.Count == ops.Count && g.Operators.All(ops.Contains)) return g;
+            return SpaceGroup.FromNumber(1);
         }
 
         private static MtzBatch BatchHeader(int number, ReflectionTable table, Lattice? lattice, double[] cell)
@@ -196,8 +271,10 @@ namespace XtalPS.Formats
             Rec(string.Format(inv, "NCOL {0,8} {1,12} {2,8}", _columns.Count, RowCount, _batches.Count));
             Rec("CELL  " + string.Join(" ", cell.Select(F)));
             Rec("SORT    0   0   0   0   0");
-            Rec("SYMINF   1  1 P     1                 'P 1' PG1");
-            Rec("SYMM X,  Y,  Z");
+            var group = SpaceGroup;
+            Rec(string.Format(inv, "SYMINF {0,3} {1,2} {2} {3,5} {4,22} PG{5}", _ops.Length, _primitive, group.Centring, group.Number,
+                "'" + group.HermannMauguin + "'", group.PointGroup.Replace(" ", "")));
+            foreach (var op in _ops) Rec("SYMM " + op.ToString().ToUpperInvariant());
             double lo = _minRes <= _maxRes ? _minRes : 0, hi = _minRes <= _maxRes ? _maxRes : 0;
             Rec(string.Format(inv, "RESO {0,-20:0.000000000000} {1,-20:0.000000000000}", lo, hi));
             Rec("VALM NAN");

@@ -29,7 +29,7 @@ namespace XtalPS.Formats
             new Column("H", 'H', r => r.H, (r, v) => r.H = I(v), "Miller index h"),
             new Column("K", 'H', r => r.K, (r, v) => r.K = I(v), "Miller index k"),
             new Column("L", 'H', r => r.L, (r, v) => r.L = I(v), "Miller index l (0 for planar lattices)"),
-            new Column("M/ISYM", 'Y', r => 1, (r, v) => { }, "symmetry number: 1, indices as measured"),
+            new Column("M/ISYM", 'Y', r => 1, (r, v) => { }, "CCP4 symmetry number: in MTZ files how H K L (asymmetric unit) map back to the indices as measured; 1 in CSV and JSON, which keep them"),
             new Column("BATCH", 'B', r => r.Batch, (r, v) => r.Batch = I(v), "image number, 1-based"),
             new Column("I", 'J', r => r.Intensity, (r, v) => r.Intensity = v, "integrated intensity"),
             new Column("SIGI", 'Q', r => r.Sigma, (r, v) => r.Sigma = v, "σ of I"),

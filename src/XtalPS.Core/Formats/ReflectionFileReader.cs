@@ -8,7 +8,7 @@ using XtalPS.Integration;
 
 namespace XtalPS.Formats
 {
-    /// <summary>Reads reflection files back into tables (stage "Imported", no image): MTZ (any, merged or unmerged) and XtalPS CSV.</summary>
+    /// <summary>Reads reflection files back into tables (stage "Imported", no image): MTZ (any, merged or unmerged), XtalPS CSV and JSON.</summary>
     public static class ReflectionFileReader
     {
         public const string Stage = "Imported";
@@ -20,7 +20,8 @@ namespace XtalPS.Formats
             {
                 case ".mtz": return FromMtz(MtzReader.Read(path));
                 case ".csv": return ReadCsv(path);
-                default: throw new InvalidImageDataException(path, $"cannot read reflections from a '{ext}' file (MTZ and CSV can be read).");
+                case ".json": return ReadJson(path);
+                default: throw new InvalidImageDataException(path, $"cannot read reflections from a '{ext}' file (MTZ, CSV and JSON can be read).");
             }
         }
 
@@ -39,6 +40,20 @@ namespace XtalPS.Formats
             if (iCol < 0) { iCol = f.ColumnIndex("IMEAN"); sCol = f.ColumnIndex("SIGIMEAN"); }
             if (iCol < 0) { iCol = f.ColumnIndex('J'); sCol = iCol >= 0 && iCol + 1 < ncol && f.Columns[iCol + 1].Type == 'Q' ? iCol + 1 : -1; }
             int batchCol = f.ColumnIndex('B');
+            // Unmerged files store the asymmetric-unit index and M/ISYM; undo it to get the indices as measured.
+            int hCol = f.ColumnIndex("H"), kCol = f.ColumnIndex("K"), lCol = f.ColumnIndex("L"), isymCol = f.ColumnIndex("M/ISYM");
+            var primitive = new List<Lattices.SymmetryOperator>();
+            if (isymCol >= 0 && hCol >= 0 && kCol >= 0 && lCol >= 0 && f.SymmetryOperators.Count > 0)
+            {
+                var seen = new HashSet<string>();
+                foreach (var text in f.SymmetryOperators)
+                {
+                    Lattices.SymmetryOperator op;
+                    try { op = Lattices.SymmetryOperator.Parse(text); }
+                    catch (FormatException) { primitive.Clear(); break; }
+                    if (seen.Add(string.Join(",", op.Rotation))) primitive.Add(op);
+                }
+            }
             var groups = new SortedDictionary<int, List<Reflection>>();
             for (int row = 0; row < f.ReflectionCount; row++)
             {
@@ -47,6 +62,18 @@ namespace XtalPS.Formats
                 {
                     float v = f[row, index];
                     column.Set(r, f.IsMissing(v) ? double.NaN : v);
+                }
+                if (primitive.Count > 0 && !f.IsMissing(f[row, isymCol]))
+                {
+                    int isym = (int)f[row, isymCol] % 256, i = (isym - 1) / 2;
+                    if (isym >= 1 && i < primitive.Count)
+                    {
+                        // h_asu = ±h·R  ⇒  h = ±h_asu·R⁻¹.
+                        var inv = primitive[i].Inverse();
+                        var (h, k, l) = inv.ApplyToIndex((int)f[row, hCol], (int)f[row, kCol], (int)f[row, lCol]);
+                        int sign = isym % 2 == 1 ? 1 : -1;
+                        r.H = sign * h; r.K = sign * k; r.L = sign * l;
+                    }
                 }
                 if (iCol >= 0) { float v = f[row, iCol]; r.Intensity = f.IsMissing(v) ? double.NaN : v; }
                 if (sCol >= 0) { float v = f[row, sCol]; r.Sigma = f.IsMissing(v) ? double.NaN : v; }
@@ -112,6 +139,86 @@ namespace XtalPS.Formats
             }
             if (current.Count > 0) tables.Add(new ReflectionTable(null, null, null, current, stage));
             return tables;
+        }
+
+        /// <summary>
+        /// An XtalPS reflection JSON file (schema <see cref="ReflectionJsonWriter.Schema"/>): one table per entry, with
+        /// its lattice and refined lattice rebuilt (without an image) from the stored setting matrix or planar basis.
+        /// </summary>
+        public static List<ReflectionTable> ReadJson(string path)
+        {
+            JsonValue root;
+            try { root = JsonValue.Parse(File.ReadAllText(path, Encoding.UTF8)); }
+            catch (FormatException e) { throw new InvalidImageDataException(path, "not valid JSON: " + e.Message); }
+            var schema = root["schema"];
+            if (!root.IsObject || schema == null || !schema.IsString || schema.Text != ReflectionJsonWriter.Schema)
+                throw new InvalidImageDataException(path, $"not an XtalPS reflection file (schema '{ReflectionJsonWriter.Schema}' expected).");
+            var list = root["tables"];
+            if (list == null || !list.IsArray) throw new InvalidImageDataException(path, "no \"tables\" array.");
+            var tables = new List<ReflectionTable>();
+            int ti = 0;
+            foreach (var t in list.Items)
+            {
+                ti++;
+                var columns = t["columns"]; var rows = t["rows"];
+                if (!t.IsObject || columns == null || !columns.IsArray || rows == null || !rows.IsArray)
+                    throw new InvalidImageDataException(path, $"table {ti} has no columns and rows.");
+                var cols = columns.Items.Select(c => c.IsString ? ReflectionFileColumns.Find(c.Text) : null).ToArray();
+                var reflections = new List<Reflection>(rows.Items.Count);
+                int ri = 0;
+                foreach (var row in rows.Items)
+                {
+                    ri++;
+                    if (!row.IsArray || row.Items.Count != cols.Length)
+                        throw new InvalidImageDataException(path, $"table {ti}, row {ri}: {(row.IsArray ? row.Items.Count : 0)} values for {cols.Length} columns.");
+                    var r = new Reflection();
+                    for (int c = 0; c < cols.Length; c++)
+                    {
+                        if (cols[c] == null) continue;
+                        var v = row.Items[c];
+                        if (!v.IsNumber && !v.IsNull) throw new InvalidImageDataException(path, $"table {ti}, row {ri}: value {c + 1} is not a number.");
+                        cols[c]!.Set(r, v.IsNumber ? v.Number : double.NaN);
+                    }
+                    reflections.Add(r);
+                }
+                var stageValue = t["stage"];
+                string stage = stageValue != null && stageValue.IsString && stageValue.Text.Length > 0 ? Stage + " " + stageValue.Text : Stage;
+                tables.Add(new ReflectionTable(null, LatticeFromJson(t["lattice"]), LatticeFromJson(t["refinedLattice"]), reflections, stage));
+            }
+            return tables;
+        }
+
+        /// <summary>A lattice as <see cref="ReflectionJsonWriter"/> stores it, or null when absent or unusable.</summary>
+        private static Lattices.Lattice? LatticeFromJson(JsonValue? v)
+        {
+            if (v == null || !v.IsObject) return null;
+            double[]? Numbers(string key, int n)
+            {
+                var a = v[key];
+                if (a == null || !a.IsArray || a.Items.Count != n || a.Items.Any(x => !x.IsNumber)) return null;
+                return a.Items.Select(x => x.Number).ToArray();
+            }
+            var kind = v["kind"];
+            try
+            {
+                if (kind != null && kind.Text == "Crystal")
+                {
+                    var a = Numbers("a", 9);
+                    var sg = v["spaceGroup"];
+                    if (a == null) return null;
+                    Lattices.SpaceGroup? group = null;
+                    if (sg != null && sg.IsString) Lattices.SpaceGroup.TryParse(sg.Text, out group);
+                    return new Lattices.CrystalLattice(Geometry.Mat3.FromArray(a), group);
+                }
+                if (kind != null && kind.Text == "Planar")
+                {
+                    var o = Numbers("origin", 2); var a = Numbers("a", 2); var b = Numbers("b", 2);
+                    if (o == null || a == null || b == null) return null;
+                    return new Lattices.PlanarLattice(new Geometry.Vec2(o[0], o[1]), new Geometry.Vec2(a[0], a[1]), new Geometry.Vec2(b[0], b[1]));
+                }
+            }
+            catch (ArgumentException) { }
+            return null;
         }
 
         internal static string[] SplitCsv(string line)

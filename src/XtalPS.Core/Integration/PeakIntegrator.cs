@@ -31,6 +31,7 @@ namespace XtalPS.Integration
             var lattice = extracted.RefinedLattice ?? extracted.Lattice;
             var planar = lattice as PlanarLattice;
             var strongShape = ImageProfile(extracted.Reflections, settings.StrongAmplitudeSignificance);
+            var local = planar == null ? new LocalProfiles(extracted.Reflections, settings.StrongAmplitudeSignificance) : null;
             var output = new List<Reflection>(extracted.Count);
             int tileHalf = settings.OuterHalfSize;
             int i = 0;
@@ -38,9 +39,14 @@ namespace XtalPS.Integration
             {
                 if ((i++ & 255) == 0) cancel.ThrowIfCancellationRequested();
                 var r = source.Clone();
-                // Refined lattice predictions for planar lattices; the fitted centre of a good fit otherwise.
+                // Refined lattice predictions for planar lattices. Crystal stills: the fitted centre of a good fit,
+                // otherwise the prediction moved by the neighbouring strong spots' offset, with their shape as the profile.
                 double x = r.PredictedX, y = r.PredictedY;
-                if (planar == null && r.WellBehaved && !double.IsNaN(r.X)) { x = r.X; y = r.Y; }
+                Gaussian2DModel? localShape = null;
+                if (local != null && local.TryGet(r.Panel, x, y, out var ls, out double ox, out double oy)) { localShape = ls; x += ox; y += oy; }
+                if (planar == null && !double.IsNaN(r.X) && (r.WellBehaved ||
+                    ((r.Flags & ReflectionFlags.FitFailed) == 0 && r.Amplitude > 0 && Math.Abs(r.X - x) <= 1 && Math.Abs(r.Y - y) <= 1)))
+                { x = r.X; y = r.Y; }
                 r.Flags &= ~(ReflectionFlags.NearEdge | ReflectionFlags.Masked | ReflectionFlags.BadBackground | ReflectionFlags.Weak);
                 r.Intensity = double.NaN; r.Sigma = double.NaN; r.IntegratedBackground = double.NaN;
                 if (r.Panel < 0 || r.Panel >= image.PanelCount) { r.Flags |= ReflectionFlags.NearEdge; output.Add(r); raw?.AddEmpty(); corrected?.AddEmpty(); continue; }
@@ -48,7 +54,7 @@ namespace XtalPS.Integration
                 double gain = settings.Gain ?? (image.Detector.Panels[r.Panel].Gain > 0 ? image.Detector.Panels[r.Panel].Gain : 1);
                 // The image's mean profile (median of its strong fits), more stable than any one spot's own fit;
                 // the spot's own shape only when the image has no profile.
-                Gaussian2DModel? shape = strongShape;
+                Gaussian2DModel? shape = localShape ?? strongShape;
                 if (shape == null && r.WellBehaved)
                     shape = Gaussian2DModel.FromWidths(1, 0, 0, r.SigmaMajor, r.SigmaMinor, r.Orientation);
                 Gaussian2DModel? profile = shape?.AsProfile(x, y);

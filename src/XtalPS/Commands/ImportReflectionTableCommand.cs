@@ -5,7 +5,7 @@ using XtalPS.Internal;
 
 namespace XtalPS.Commands
 {
-    /// <summary>Import-ReflectionTable: MTZ (merged or unmerged, any program's) and XtalPS CSV files to reflection tables, one per batch.</summary>
+    /// <summary>Import-ReflectionTable: MTZ (merged or unmerged, any program's), XtalPS CSV and JSON files to reflection tables, one per batch.</summary>
     [Cmdlet(VerbsData.Import, "ReflectionTable", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(ReflectionTable))]
     public sealed class ImportReflectionTableCommand : PSCmdlet

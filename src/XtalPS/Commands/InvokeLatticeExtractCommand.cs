@@ -36,6 +36,8 @@ namespace XtalPS.Commands
         [Parameter] [ValidateRange(0, 1e9)] public double MaxChiSquare { get; set; } = 5;
         /// <summary>ADU per photon; default the panel's gain.</summary>
         [Parameter] [ValidateRange(1e-6, 1e6)] public double Gain { get; set; }
+        /// <summary>Crystal lattices: highest resolution predicted, Å; default the detector's corners.</summary>
+        [Parameter] [ValidateRange(0.1, 1000)] public double DMin { get; set; }
         /// <summary>Write a mosaic of the fit boxes as a 32-bit float TIFF; with several images a pattern with {0}.</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string? DebugImagePath { get; set; }
         [Parameter] [ValidateRange(1, 256)] public int ThrottleLimit { get; set; } = 1;
@@ -48,6 +50,7 @@ namespace XtalPS.Commands
                 MinSigma = MinSigma, MaxSigma = MyInvocation.BoundParameters.ContainsKey(nameof(MaxSigma)) ? MaxSigma : (double?)null,
                 MinAmplitudeSignificance = MinAmplitudeSignificance, MaxChiSquare = MaxChiSquare,
                 Gain = MyInvocation.BoundParameters.ContainsKey(nameof(Gain)) ? Gain : (double?)null,
+                DMin = MyInvocation.BoundParameters.ContainsKey(nameof(DMin)) ? DMin : (double?)null,
             };
             try { _settings.Validate(); }
             catch (ArgumentException e) { ThrowTerminatingError(ErrorRecords.InvalidArgument(e.Message, "InvalidExtractionSettings", null)); }
@@ -82,8 +85,8 @@ namespace XtalPS.Commands
             }
             if (!LatticePrediction.CanPredict(lattice))
             {
-                WriteError(new ErrorRecord(new NotSupportedException($"{lattice.Kind} lattices cannot be predicted by this build yet; extract planar lattices, or use the Core API with predicted positions."),
-                    "LatticePredictionUnavailable", ErrorCategory.NotImplemented, lattice));
+                WriteError(new ErrorRecord(new NotSupportedException($"The {lattice.Kind.ToString().ToLowerInvariant()} lattice has no detector and beam to predict its reflections on."),
+                    "LatticePredictionUnavailable", ErrorCategory.InvalidArgument, lattice));
                 return;
             }
             WriteProgress(new ProgressRecord(3, "Invoke-LatticeExtract", $"Image {_index + 1}: {lattice.ImageName}"));
@@ -107,8 +110,9 @@ namespace XtalPS.Commands
                 return;
             }
             var table = r.Output.Table;
-            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0}: {1} lattice points, {2} well behaved; refined lattice rmsd {3:0.###} px from {4} centres",
-                table.ImageName, table.Count, table.WellBehavedCount, table.RefinedLattice?.Rmsd ?? double.NaN, table.RefinedLattice?.IndexedCount ?? 0));
+            WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0}: {1} reflections predicted, {2} well behaved; refined lattice rmsd {3:0.###} px from {4} centres{5}",
+                table.ImageName, table.Count, table.WellBehavedCount, table.RefinedLattice?.Rmsd ?? double.NaN, table.RefinedLattice?.IndexedCount ?? 0,
+                table.RefinedLattice is CrystalLattice c ? ", cell " + c.UnitCell : ""));
             if (r.Output.Mosaic != null) DebugImage.Write(this, DebugImagePath!, index, "", r.Output.Mosaic);
             WriteObject(table);
         }

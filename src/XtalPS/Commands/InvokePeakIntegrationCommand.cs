@@ -29,6 +29,11 @@ namespace XtalPS.Commands
         [ValidateNotNull]
         public Lattice? Lattice { get; set; }
 
+        /// <summary>Lattice input: fit–refine rounds of the extraction that runs first.</summary>
+        [Parameter(ParameterSetName = LatticeSet)] [ValidateRange(1, 20)] public int Cycles { get; set; } = 2;
+        /// <summary>Lattice input, crystal lattices: highest resolution predicted, Å.</summary>
+        [Parameter(ParameterSetName = LatticeSet)] [ValidateRange(0.1, 1000)] public double DMin { get; set; }
+
         [Parameter] public IntegrationMethod Method { get; set; } = IntegrationMethod.Iplt;
         [Parameter] [ValidateRange(1, 50)] public int BoxSize { get; set; } = 6;
         [Parameter] [ValidateRange(0, 20)] public int BoxGrowAmount { get; set; } = 1;
@@ -52,7 +57,11 @@ namespace XtalPS.Commands
             catch (ArgumentException e) { ThrowTerminatingError(ErrorRecords.InvalidArgument(e.Message, "InvalidIntegrationSettings", null)); }
             WriteVerbose($"{Method}: peak boxes {BoxSize}..{BoxSize + BoxGrowAmount} px half-size, rim {BackgroundRimSize} px");
             bool debug = DebugImagePath != null;
-            var extractSettings = new ExtractionSettings { BoxSize = BoxSize, BoxGrowAmount = BoxGrowAmount, BackgroundRimSize = BackgroundRimSize, Gain = _settings.Gain };
+            var extractSettings = new ExtractionSettings
+            {
+                BoxSize = BoxSize, BoxGrowAmount = BoxGrowAmount, BackgroundRimSize = BackgroundRimSize, Gain = _settings.Gain, Cycles = Cycles,
+                DMin = MyInvocation.BoundParameters.ContainsKey(nameof(DMin)) ? DMin : (double?)null,
+            };
             _runner = new OrderedParallelRunner<object, (ReflectionTable, ProfileMosaic?, ProfileMosaic?)>(ThrottleLimit, (input, token) =>
             {
                 var table = input as ReflectionTable ?? LatticeGaussianFit.Extract(((Lattice)input).Image!, (Lattice)input, extractSettings, cancel: token);
@@ -71,7 +80,8 @@ namespace XtalPS.Commands
                 if (lattice.Image == null) { WriteError(ErrorRecords.InvalidArgument("The lattice has no image to integrate.", "LatticeHasNoImage", lattice)); return; }
                 if (!LatticePrediction.CanPredict(lattice))
                 {
-                    WriteError(new ErrorRecord(new NotSupportedException($"{lattice.Kind} lattices cannot be predicted by this build yet."), "LatticePredictionUnavailable", ErrorCategory.NotImplemented, lattice));
+                    WriteError(new ErrorRecord(new NotSupportedException($"The {lattice.Kind.ToString().ToLowerInvariant()} lattice has no detector and beam to predict its reflections on."),
+                        "LatticePredictionUnavailable", ErrorCategory.InvalidArgument, lattice));
                     return;
                 }
                 input = lattice;
