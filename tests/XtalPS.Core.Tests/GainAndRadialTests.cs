@@ -57,6 +57,55 @@ namespace XtalPS.Core.Tests
         }
 
         [Fact]
+        public void A_constant_gain_map_equals_the_same_scalar_gain_and_a_wrong_map_is_refused()
+        {
+            var image = DiffractionImageReader.ReadFrames(SharedData.File_("sim/cspad/cspad_00001.cbf")).Single();
+            var scalar = SpotFinder.Find(image, new SpotFindingSettings { Gain = 7.5 }).Spots.Spots;
+            var map = image.PanelImages.Select(p => Enumerable.Repeat(7.5f, p.Pixels.Length).ToArray()).ToArray();
+            var mapped = SpotFinder.Find(image, new SpotFindingSettings { GainMap = map }).Spots.Spots;
+            Assert.Equal(scalar.Select(s => (s.Panel, s.X, s.Y)), mapped.Select(s => (s.Panel, s.X, s.Y)));
+            // A map that halves the gain on one panel changes that panel only.
+            map[5] = Enumerable.Repeat(1f, map[5].Length).ToArray();
+            var changed = SpotFinder.Find(image, new SpotFindingSettings { GainMap = map }).Spots.Spots;
+            Assert.Equal(scalar.Where(s => s.Panel != 5).Select(s => (s.Panel, s.X, s.Y)), changed.Where(s => s.Panel != 5).Select(s => (s.Panel, s.X, s.Y)));
+            var wrong = new[] { new float[10] };
+            Assert.Equal("GainMapMismatch", Assert.Throws<SpotFindingException>(() => SpotFinder.Find(image, new SpotFindingSettings { GainMap = new[] { new float[] { 1f } } })).ErrorId);
+            map[0][0] = 0;
+            Assert.Throws<ArgumentOutOfRangeException>(() => SpotFinder.Find(image, new SpotFindingSettings { GainMap = map }));
+        }
+
+        [Fact]
+        public void Automatic_global_threshold_keeps_the_strong_spots()
+        {
+            var image = DiffractionImageReader.ReadFrames(SharedData.File_("sim/single1024/still_00000.cbf")).Single();
+            double t = GlobalThreshold.Estimate(image);
+            Assert.InRange(t, 1, 1000);
+            var result = SpotFinder.Find(image, new SpotFindingSettings { AutoGlobalThreshold = true });
+            var score = SpotScore.Of(result.Spots, "sim/single1024/still_00000.json");
+            Assert.True(score.Precision >= 0.99, score.ToString());
+            Assert.True(score.Recall >= 0.9, score.ToString());
+            Assert.All(result.Spots.Spots, s => Assert.True(s.PeakValue > t));
+        }
+
+        [Fact]
+        public void NaN_and_infinite_pixels_in_float_images_are_ignored_not_fatal()
+        {
+            var s = new PlanarLatticeSettings { Width = 256, Height = 256, Seed = 4, A = new Vec2(25, 1), B = new Vec2(-2, 24) };
+            var image = PlanarLatticeSimulator.Simulate(s);
+            var px = (float[])image.PanelImages[0].Pixels.Clone();
+            for (int i = 0; i < px.Length; i += 97) px[i] = float.NaN;
+            for (int i = 13; i < px.Length; i += 211) px[i] = float.PositiveInfinity;
+            for (int i = 29; i < px.Length; i += 307) px[i] = float.NegativeInfinity;
+            var bad = image.WithPanelImages(new[] { new XtalPS.Imaging.PanelImage(0, 256, 256, px) });
+            foreach (var algorithm in new[] { SpotAlgorithm.DispersionExtended, SpotAlgorithm.Dispersion, SpotAlgorithm.RadialProfile })
+            {
+                var spots = SpotFinder.Find(bad, new SpotFindingSettings { Algorithm = algorithm }).Spots.Spots;
+                Assert.NotEmpty(spots);
+                Assert.All(spots, p => Assert.False(double.IsNaN(p.X) || double.IsNaN(p.Intensity) || double.IsInfinity(p.Intensity)));
+            }
+        }
+
+        [Fact]
         public void Blank_and_fully_masked_images_give_no_spots_and_a_warning()
         {
             var blank = PlanarLatticeSimulator.Simulate(new PlanarLatticeSettings { Width = 128, Height = 128, Intensity = 0, Background = 0, Noise = false, A = new Vec2(20, 0), B = new Vec2(0, 20) });

@@ -55,6 +55,23 @@ namespace XtalPS.Module.Tests
         }
 
         [Fact]
+        public void Gain_map_and_automatic_threshold_through_the_engine()
+        {
+            // A gain map made from the image itself (every pixel 7.5) gives the same spots as -Gain 7.5.
+            var same = _e.InvokeOk(@"$img = Import-DiffractionImage -LiteralPath $args[0]
+                $panels = [XtalPS.Imaging.PanelImage[]]@($img.PanelImages | ForEach-Object {
+                    $gains = [System.Linq.Enumerable]::ToArray([System.Linq.Enumerable]::Repeat([float]7.5, $_.Pixels.Length))
+                    [XtalPS.Imaging.PanelImage]::new($_.PanelIndex, $_.Width, $_.Height, $gains) })
+                $map = $img.WithPanelImages($panels)
+                ($img | Find-BraggSpot -Gain 7.5).Count; ($img | Find-BraggSpot -GainMap $map).Count", _e.Shared("sim/cspad/cspad_00001.cbf"));
+            Assert.Equal(same[0].BaseObject, same[1].BaseObject);
+            _e.Invoke("New-SimulatedImage | Find-BraggSpot -AutoGlobalThreshold -GlobalThreshold 5", out var errors);
+            Assert.Equal("ConflictingThresholds,XtalPS.Commands.FindBraggSpotCommand", Assert.Single(errors).FullyQualifiedErrorId);
+            var auto = _e.InvokeOk("New-SimulatedImage -Seed 4 | Find-BraggSpot -AutoGlobalThreshold");
+            Assert.True(((SpotList)auto.Single().BaseObject).Count > 100);
+        }
+
+        [Fact]
         public void SpotList_table_view_shows_count_and_resolution()
         {
             var text = _e.Render($"Import-DiffractionImage '{_e.Shared("sim/single1024/still_00000.cbf")}' | Find-BraggSpot");

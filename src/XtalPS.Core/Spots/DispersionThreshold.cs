@@ -11,8 +11,14 @@ namespace XtalPS.Spots
     {
         /// <summary>Marks strong pixels (1) of output rows [r0, r1) in <paramref name="strong"/> (whole-panel layout).</summary>
         public static void Apply(ReadOnlySpan<float> pixels, ReadOnlySpan<byte> mask, int width, int height, int r0, int r1,
-            DispersionParameters p, double gain, Span<byte> strong)
+            DispersionParameters p, double gain, Span<byte> strong) => Apply(pixels, mask, width, height, r0, r1, p, gain, default, strong);
+
+        /// <summary>As <see cref="Apply(ReadOnlySpan{float}, ReadOnlySpan{byte}, int, int, int, int, DispersionParameters, double, Span{byte})"/>
+        /// with a per-pixel gain map (same layout as the pixels) instead of one gain, when it is not empty.</summary>
+        public static void Apply(ReadOnlySpan<float> pixels, ReadOnlySpan<byte> mask, int width, int height, int r0, int r1,
+            DispersionParameters p, double gain, ReadOnlySpan<float> gainMap, Span<byte> strong)
         {
+            bool map = !gainMap.IsEmpty;
             int kx = p.KernelX;
             var sums = new BoxSums(width, height, p.KernelY);
             var factor = BoxSums.DispersionFactors(kx, p.KernelY, p.SigmaBackground);
@@ -36,9 +42,10 @@ namespace XtalPS.Spots
                     if (leave >= 0) { m -= cm[leave]; x -= cx[leave]; y -= cy[leave]; }
                     byte flag = 0;
                     double v = c[i];
-                    if (valid[i] != 0 && m >= minLocal && x >= 0 && v > t
-                        && m * y - x * x > gain * x * factor[m]
-                        && m * v - x > ns * Math.Sqrt(gain * x * m))
+                    double g = map ? gainMap[row * width + i] : gain;
+                    if (valid[i] != 0 && m >= minLocal && x >= 0 && v > t && v < BoxSums.Big
+                        && m * y - x * x > g * x * factor[m]
+                        && m * v - x > ns * Math.Sqrt(g * x * m))
                         flag = 1;
                     dst[i] = flag;
                 }

@@ -19,8 +19,14 @@ namespace XtalPS.Spots
     public static class ExtendedDispersionThreshold
     {
         public static void Apply(ReadOnlySpan<float> pixels, ReadOnlySpan<byte> mask, int width, int height, int r0, int r1,
-            DispersionParameters p, double gain, Span<byte> strong)
+            DispersionParameters p, double gain, Span<byte> strong) => Apply(pixels, mask, width, height, r0, r1, p, gain, default, strong);
+
+        /// <summary>With a per-pixel gain map (same layout as the pixels; empty = the single <paramref name="gain"/>), as DIALS's
+        /// gain-map variant: the centre pixel's gain scales both tests.</summary>
+        public static void Apply(ReadOnlySpan<float> pixels, ReadOnlySpan<byte> mask, int width, int height, int r0, int r1,
+            DispersionParameters p, double gain, ReadOnlySpan<float> gainMap, Span<byte> strong)
         {
+            bool map = !gainMap.IsEmpty;
             int kx = p.KernelX, ky = p.KernelY, e = Math.Min(kx, ky) - 1, fy = ky + 2, fx = kx + 2;
             // Final output [r0, r1) needs core flags for rows ±fy; core needs dispersion flags ±e.
             int c0 = Math.Max(0, r0 - fy), c1 = Math.Min(height, r1 + fy);
@@ -47,7 +53,8 @@ namespace XtalPS.Spots
                         int enter = i + kx, leave = i - kx - 1;
                         if (enter < width) { m += cm[enter]; x += cx[enter]; y += cy[enter]; }
                         if (leave >= 0) { m -= cm[leave]; x -= cx[leave]; y -= cy[leave]; }
-                        nb[i] = valid[i] != 0 && m >= minLocal && x >= 0 && m * y - x * x > gain * x * factor[m] ? (byte)1 : (byte)0;
+                        double g = map ? gainMap[row * width + i] : gain;
+                        nb[i] = valid[i] != 0 && m >= minLocal && x >= 0 && m * y - x * x > g * x * factor[m] ? (byte)1 : (byte)0;
                     }
                 }
 
@@ -82,7 +89,8 @@ namespace XtalPS.Spots
                     for (int i = NextSet(coreRow, 0); i >= 0; i = NextSet(coreRow, i + 1))
                     {
                         double v = pixels[row * width + i];
-                        if (!(v > t)) continue;
+                        // Never strong: at or below the global threshold, or not a usable count (≥ 2^24, ±∞, NaN).
+                        if (!(v > t) || !(v < BoxSums.Big)) continue;
                         int xlo = Math.Max(0, i - fx), xhi = Math.Min(width - 1, i + fx);
                         int m = 0; double x = 0;
                         for (int yy = ylo; yy <= yhi; yy++)
@@ -97,7 +105,8 @@ namespace XtalPS.Spots
                         }
                         if (x < 0) continue;
                         double mean = m >= 2 ? x / m : 0;
-                        if (v >= mean + ns * Math.Sqrt(gain * mean)) dst[i] = 1;
+                        double g = map ? gainMap[row * width + i] : gain;
+                        if (v >= mean + ns * Math.Sqrt(g * mean)) dst[i] = 1;
                     }
                 }
             }

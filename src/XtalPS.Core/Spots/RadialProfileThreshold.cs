@@ -87,7 +87,7 @@ namespace XtalPS.Spots
                 var mask = image.PanelImages[p].Mask; var v = values[p]; var b = binOf[p];
                 var s = new byte[v.Length];
                 for (int i = 0; i < v.Length; i++)
-                    if (mask[i] != 0 && v[i] > threshold[b[i]]) s[i] = 1;
+                    if (mask[i] != 0 && v[i] > threshold[b[i]] && !float.IsInfinity(v[i])) s[i] = 1;
                 strong[p] = s;
             }
             return strong;

@@ -35,6 +35,22 @@ namespace XtalPS.Spots
             settings.Validate();
             var warnings = new List<string>();
             int np = image.PanelCount;
+            if (settings.GainMap != null)
+            {
+                if (settings.GainMap.Length != np || Enumerable.Range(0, np).Any(p => settings.GainMap[p].Length != image.PanelImages[p].Pixels.Length))
+                    throw new SpotFindingException("GainMapMismatch", $"{image.Name}: the gain map's panels do not match the image's ({np} panels).");
+            }
+            var dispersion = settings.Dispersion;
+            if (settings.AutoGlobalThreshold)
+            {
+                double t = GlobalThreshold.Estimate(image);
+                dispersion = new DispersionParameters
+                {
+                    KernelX = dispersion.KernelX, KernelY = dispersion.KernelY, SigmaBackground = dispersion.SigmaBackground,
+                    SigmaStrong = dispersion.SigmaStrong, MinLocal = dispersion.MinLocal, GlobalThreshold = t,
+                };
+                warnings.Add(FormattableString.Invariant($"Global threshold chosen from the histogram: {t}."));
+            }
             var strong = new byte[np][];
             if (settings.Algorithm == SpotAlgorithm.RadialProfile)
             {
@@ -53,10 +69,11 @@ namespace XtalPS.Spots
                 {
                     var pi = image.PanelImages[w.Panel];
                     double gain = PanelGain(image, settings, w.Panel);
+                    var map = settings.GainMap != null ? new ReadOnlySpan<float>(settings.GainMap[w.Panel]) : default;
                     if (settings.Algorithm == SpotAlgorithm.Dispersion)
-                        DispersionThreshold.Apply(pi.Pixels, pi.Mask, pi.Width, pi.Height, w.R0, w.R1, settings.Dispersion, gain, strong[w.Panel]);
+                        DispersionThreshold.Apply(pi.Pixels, pi.Mask, pi.Width, pi.Height, w.R0, w.R1, dispersion, gain, map, strong[w.Panel]);
                     else
-                        ExtendedDispersionThreshold.Apply(pi.Pixels, pi.Mask, pi.Width, pi.Height, w.R0, w.R1, settings.Dispersion, gain, strong[w.Panel]);
+                        ExtendedDispersionThreshold.Apply(pi.Pixels, pi.Mask, pi.Width, pi.Height, w.R0, w.R1, dispersion, gain, map, strong[w.Panel]);
                 }
                 if (settings.MaxDegreeOfParallelism > 1 && work.Count > 1)
                     Parallel.ForEach(work, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism }, Run);

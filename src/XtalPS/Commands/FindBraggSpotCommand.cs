@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using XtalPS.Imaging;
@@ -25,6 +26,13 @@ namespace XtalPS.Commands
 
         /// <summary>ADU per photon; by default each panel's gain from the file.</summary>
         [Parameter] [ValidateRange(1e-6, 1e6)] public double Gain { get; set; }
+
+        /// <summary>A per-pixel gain map: an image (e.g. from Import-DiffractionImage gain.tif) whose panels match the data's
+        /// and whose pixel values are ADU per photon. Overrides -Gain.</summary>
+        [Parameter] [ValidateNotNull] public DiffractionImage? GainMap { get; set; }
+
+        /// <summary>Choose the global threshold of each image from its pixel histogram (DIALS's Auto).</summary>
+        [Parameter] public SwitchParameter AutoGlobalThreshold { get; set; }
 
         /// <summary>Half-sizes of the local window (nx, ny); DIALS's default 3,3.</summary>
         [Parameter] [ValidateCount(2, 2)] public int[] KernelSize { get; set; } = { 3, 3 };
@@ -81,7 +89,13 @@ namespace XtalPS.Commands
                 RadialSigma = RadialSigma,
                 RadialBlur = int.Parse(RadialBlur, System.Globalization.CultureInfo.InvariantCulture),
                 MaxDegreeOfParallelism = ThrottleLimit,
+                GainMap = GainMap?.PanelImages.Select(p => p.Pixels).ToArray(),
+                AutoGlobalThreshold = AutoGlobalThreshold,
             };
+            if (AutoGlobalThreshold && MyInvocation.BoundParameters.ContainsKey(nameof(GlobalThreshold)))
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("Give -GlobalThreshold or -AutoGlobalThreshold, not both.", "ConflictingThresholds", null));
+            try { _settings.Validate(); }
+            catch (ArgumentException e) { ThrowTerminatingError(ErrorRecords.InvalidArgument(e.Message, "InvalidGainMap", GainMap)); }
             if (KernelSize[0] < 1 || KernelSize[1] < 1)
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("KernelSize values must be at least 1.", "InvalidKernelSize", KernelSize));
             if (DMin > DMax)
@@ -123,7 +137,11 @@ namespace XtalPS.Commands
                 return;
             }
             var result = r.Output;
-            foreach (var w in result.Warnings) WriteWarning($"{r.Input.Name}: {w}");
+            foreach (var w in result.Warnings)
+            {
+                if (w.StartsWith("Global threshold chosen", StringComparison.Ordinal)) WriteVerbose($"{r.Input.Name}: {w}");
+                else WriteWarning($"{r.Input.Name}: {w}");
+            }
             WriteVerbose($"{r.Input.Name}: {result.StrongPixels} strong pixels, {result.Spots.Count} spots" +
                 (double.IsNaN(result.Spots.DMin) ? "" : $", to {result.Spots.DMin:0.##} Å"));
             if (AsSpots) WriteObject(result.Spots.Spots, enumerateCollection: true);
