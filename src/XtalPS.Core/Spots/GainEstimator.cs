@@ -36,6 +36,9 @@ namespace XtalPS.Spots
     /// </summary>
     public static class GainEstimator
     {
+        /// <summary>Fewest background windows for an estimate.</summary>
+        public const int MinWindows = 200;
+
         public static GainEstimate Estimate(DiffractionImage image, int half = 3)
         {
             var ratios = new List<double>();
@@ -68,9 +71,10 @@ namespace XtalPS.Spots
                     }
             }
             double panelGain = image.Detector.Panels[0].Gain;
-            if (ratios.Count < 10)
+            // Fewer windows than this give a median too noisy to trust (a photon-starved Eiger frame has a few dozen).
+            if (ratios.Count < MinWindows)
                 throw new SpotFindingException("TooLittleBackground",
-                    $"{image.Name}: only {ratios.Count} background windows with counts; the gain cannot be estimated from this image.");
+                    $"{image.Name}: only {ratios.Count} background windows hold counts (at least {MinWindows} are needed); the gain cannot be estimated from this image — use a frame with more background, or several frames.");
             // Windows touched by Bragg signal have dispersions far above the bulk: drop those beyond 4σ of the
             // χ²_k/k spread around the first median, then take the median again.
             double median = Median(ratios);
