@@ -52,5 +52,31 @@ namespace XtalPS.Core.Tests
             Assert.True(lattice.IndexedCount >= 0.6 * spots.Count, $"{lattice.IndexedCount} of {spots.Count}");
             Assert.True(lattice.Rmsd < 0.6, $"RMSD {lattice.Rmsd}");
         }
+    
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1)]
+        [InlineData(2)]
+        [InlineData(3)]
+        [InlineData(4)]
+        [InlineData(5)]
+        [InlineData(6)]
+        [InlineData(7)]
+        public void SimulatedCspadStillsIndexWithoutACellOnTheNominalGeometry(int k)
+        {
+            string name = $"sim/cspad/cspad_{k:D5}";
+            var image = DiffractionImageReader.ReadFrames(SharedData.File_(name + ".cbf")).First();
+            var truth = StillTruth.Load(name + ".json");
+            var spots = SpotFinder.Find(image, new SpotFindingSettings()).Spots;
+            var sw = Stopwatch.StartNew();
+            var result = CrystalIndexer.Index(spots, new IndexingSettings());
+            sw.Stop();
+            _out.WriteLine($"{name}: {spots.Count} spots, {sw.ElapsedMilliseconds} ms: {result}");
+            Assert.True(result.Success, result.ToString());
+            var lattice = result.Lattices[0];
+            var expected = TrueNiggli(truth.Cell);
+            Assert.True(SameCell(lattice.UnitCell, expected, 0.01, 1.0), $"{lattice.UnitCell} vs {expected}");
+            Assert.True(lattice.IndexedCount >= 0.9 * spots.Count, $"{lattice.IndexedCount} of {spots.Count}");
+        }
     }
 }
