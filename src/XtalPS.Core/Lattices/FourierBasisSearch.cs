@@ -22,7 +22,7 @@ namespace XtalPS.Lattices
         public const double MinCell = 3.0;
 
         /// <summary>
-        /// Longest cell edge to expect from the spots: 1.5 / (the 10th percentile of the spots' nearest-neighbour
+        /// Longest cell edge to expect from the spots: 1.8 / (the 5th percentile of the spots' nearest-neighbour
         /// distances in reciprocal space), as DIALS estimates max_cell from neighbour distances; 20–1000 Å.
         /// </summary>
         public static double EstimateMaxCell(SpotObservations obs)
@@ -43,8 +43,8 @@ namespace XtalPS.Lattices
                 nn[i] = Math.Sqrt(best);
             }
             Array.Sort(nn);
-            double p10 = nn[Math.Min(n - 1, n / 10)];
-            return p10 > 0 && !double.IsInfinity(p10) ? Math.Max(20, Math.Min(1000, 1.5 / p10)) : 100;
+            double p5 = nn[Math.Min(n - 1, n / 20)];
+            return p5 > 0 && !double.IsInfinity(p5) ? Math.Max(20, Math.Min(1000, 1.8 / p5)) : 100;
         }
 
         /// <summary>
@@ -73,7 +73,9 @@ namespace XtalPS.Lattices
             int n = 64;
             while (n * dp < 4 * qMax && n < 8192) n *= 2;
             double span = n * dp;                       // a frequency index k is the length L = k / span
-            int kMin = Math.Max(2, (int)Math.Ceiling(MinCell * span));
+            // A row shorter than 1.5/qMax gives fewer than two distinct integer projections over the spots used, and the
+            // low frequencies belong to the envelope of the projections, not to a lattice.
+            int kMin = Math.Max(2, (int)Math.Ceiling(Math.Max(MinCell, 1.5 / qMax) * span));
             int kMax = Math.Min(n / 2 - 2, (int)Math.Floor(maxCell * span) + 1);
             var directions = RealSpaceGridSearch.Hemisphere(spacing);
             var score = new double[directions.Length];
