@@ -26,6 +26,7 @@
         'Invoke-PeakIntegration'
         'Measure-DetectorGain'
         'Measure-DiffractionImage'
+        'Measure-UnitCell'
         'New-SimulatedImage'
     )
     FunctionsToExport    = @()

@@ -104,7 +104,8 @@ namespace XtalPS.Core.Tests
             Assert.NotEqual(IndexingFailure.None, wrong.Failure);
             Assert.False(string.IsNullOrEmpty(wrong.Message));
             Assert.Throws<ArgumentException>(() => CrystalIndexer.Index(spots, new IndexingSettings { UnitCell = new UnitCell(50, 60, 70, 90, 90, 90), SpaceGroup = SpaceGroup.Parse("P43212") }));
-            Assert.Throws<NotSupportedException>(() => CrystalIndexer.Index(spots, new IndexingSettings()));
+            // Without a cell the lattice is indexed in P 1; a space group without a cell is refused.
+            Assert.Throws<ArgumentException>(() => CrystalIndexer.Index(spots, new IndexingSettings { SpaceGroup = SpaceGroup.Parse("P43212") }));
         }
     }
 }

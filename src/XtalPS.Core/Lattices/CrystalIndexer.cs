@@ -17,8 +17,11 @@ namespace XtalPS.Lattices
     /// (<see cref="RealSpaceGridSearch"/>), candidate bases matching the cell, index assignment within 0.3,
     /// outlier rejection and refinement of orientation and constrained cell on pixel residuals of the stills model;
     /// the lowest-RMSD candidate within the limits wins. Failing searches are retried on random subsets of the spots;
-    /// several lattices are found by removing indexed spots and searching again. Indexing without a known cell is
-    /// not implemented yet: <see cref="IndexingSettings.UnitCell"/> is required.
+    /// several lattices are found by removing indexed spots and searching again.
+    /// Unknown cell (<see cref="IndexingSettings.UnitCell"/> null): the DPS basis-vector search by 1D Fourier transforms
+    /// (<see cref="FourierBasisSearch"/>, <see cref="UnknownCellIndexing"/>), the same refinement in P 1 with all six
+    /// cell parameters free, and the winner reported in its Niggli-reduced setting (<see cref="NiggliReduction"/>).
+    /// The lattice's symmetry is then a question for many stills together: <see cref="UnitCellClustering"/>.
     /// </remarks>
     public static class CrystalIndexer
     {
@@ -37,8 +40,6 @@ namespace XtalPS.Lattices
             if (beam == null) throw new ArgumentNullException(nameof(beam));
             if (settings == null) throw new ArgumentNullException(nameof(settings));
             settings.Validate();
-            if (!settings.UnitCell.HasValue)
-                throw new NotSupportedException("Indexing without a known cell is not implemented yet: give IndexingSettings.UnitCell (and SpaceGroup).");
             var group = settings.SpaceGroup ?? SpaceGroup.FromNumber(1);
             var obs = SpotObservations.From(spots, detector, beam, settings.DMin);
             if (obs.Count < settings.MinSpots)
@@ -47,6 +48,8 @@ namespace XtalPS.Lattices
             if (settings.UnitCell.HasValue && !group.IsCellCompatible(settings.UnitCell.Value, 0.02, 2))
                 throw new ArgumentException($"The cell {settings.UnitCell.Value} does not fit the {group.LatticeSystem.ToString().ToLowerInvariant()} lattice of {group.Symbol}.");
             var predictor = new StillsPredictor(detector, beam);
+            // Without a cell: the longest edge to look for, from the settings or the spots' neighbour distances.
+            double maxCell = settings.UnitCell.HasValue ? 0 : settings.MaxCell > 0 ? settings.MaxCell : FourierBasisSearch.EstimateMaxCell(obs);
             var lattices = new List<CrystalLattice>();
             var used = new bool[obs.Count];
             var failure = IndexingFailure.None;
@@ -55,12 +58,13 @@ namespace XtalPS.Lattices
             {
                 int free = used.Count(u => !u);
                 if (free < settings.MinSpots) { if (lattices.Count == 0) { failure = IndexingFailure.TooFewSpots; failureText = $"{free} spots left."; } break; }
-                var attempt = FindOne(obs, used, group, settings, predictor, out var why, out var whyText);
+                var attempt = FindOne(obs, used, group, settings, predictor, maxCell, out var why, out var whyText);
                 if (attempt == null)
                 {
                     if (lattices.Count == 0) { failure = why; failureText = whyText; }
                     break;
                 }
+                if (!settings.UnitCell.HasValue) attempt = UnknownCellIndexing.ToReducedSetting(attempt);
                 foreach (int i in attempt.Assignment.Spot) used[i] = true;
                 lattices.Add(ToLattice(attempt, obs, group, spots, detector, beam));
             }
@@ -81,7 +85,7 @@ namespace XtalPS.Lattices
         /// extended to every free spot.
         /// </summary>
         private static RefinedLattice? FindOne(SpotObservations all, bool[] used, SpaceGroup group, IndexingSettings s, StillsPredictor predictor,
-            out IndexingFailure why, out string whyText)
+            double maxCell, out IndexingFailure why, out string whyText)
         {
             var freeIdx = Enumerable.Range(0, all.Count).Where(i => !used[i]).ToArray();
             var rng = new RandomSource(unchecked((ulong)(uint)s.Seed * 0x9E3779B97F4A7C15UL + 17));
@@ -103,7 +107,8 @@ namespace XtalPS.Lattices
                 for (int i = 0; i < outside.Length; i++) outside[i] = true;
                 foreach (int i in subset) outside[i] = false;
                 var searchSet = all.Subset(subset);
-                var starts = KnownCellStarts(searchSet, s.UnitCell!.Value, group, s);
+                var starts = s.UnitCell.HasValue ? KnownCellStarts(searchSet, s.UnitCell.Value, group, s)
+                    : UnknownCellIndexing.Starts(searchSet, s, maxCell);
                 var best = Choose(starts, all, outside, group, s, predictor, out var w, out var wt);
                 if (best != null)
                 {

@@ -7,9 +7,9 @@ namespace XtalPS.Lattices
     /// <summary>Everything <see cref="CrystalIndexer.Index(XtalPS.Spots.SpotList, IndexingSettings)"/> can be told. Defaults follow the DIALS stills indexer.</summary>
     public sealed class IndexingSettings
     {
-        /// <summary>The known cell (required: indexing without a known cell is not implemented yet).</summary>
+        /// <summary>The known cell; null = unknown: the cell is searched for (DPS) and lattices come out in P 1 in their Niggli setting.</summary>
         public UnitCell? UnitCell { get; set; }
-        /// <summary>The space group of the known cell (null = P 1). Its lattice system constrains cell refinement.</summary>
+        /// <summary>The space group of the known cell (null = P 1). Its lattice system constrains cell refinement. Needs <see cref="UnitCell"/>.</summary>
         public SpaceGroup? SpaceGroup { get; set; }
         /// <summary>A still needs at least this many spots to be tried (DIALS: 16).</summary>
         public int MinSpots { get; set; } = 16;
@@ -39,6 +39,8 @@ namespace XtalPS.Lattices
         public int CandidateBases { get; set; } = 4;
         /// <summary>Use spots with d ≥ this (Å); 0 = all.</summary>
         public double DMin { get; set; }
+        /// <summary>Unknown cell only: the longest cell edge looked for, Å; 0 = estimated from the spots' neighbour distances.</summary>
+        public double MaxCell { get; set; }
 
         public void Validate()
         {
@@ -50,6 +52,10 @@ namespace XtalPS.Lattices
             if (Retries < 0) throw new ArgumentOutOfRangeException(nameof(Retries));
             if (!(SearchSpacing > 0.002 && SearchSpacing < 0.2)) throw new ArgumentOutOfRangeException(nameof(SearchSpacing), "The search spacing lies between 0.002 and 0.2 rad.");
             if (CandidateVectors < 3 || CandidateBases < 1) throw new ArgumentOutOfRangeException(nameof(CandidateVectors));
+            if (!(MaxCell >= 0 && MaxCell <= 2000)) throw new ArgumentOutOfRangeException(nameof(MaxCell), "The longest cell edge lies between 0 (estimate) and 2000 Å.");
+            if (!UnitCell.HasValue && SpaceGroup != null && SpaceGroup.Number != 1)
+                throw new ArgumentException("A space group needs a known unit cell: without one, lattices are indexed in P 1.", nameof(SpaceGroup));
+            if (!UnitCell.HasValue && !RefineCell) throw new ArgumentException("Without a known cell the cell must be refined.", nameof(RefineCell));
         }
     }
 

@@ -37,8 +37,11 @@ namespace XtalPS.Commands
         /// <summary>Also fit IPLT's barrel and spiral distortion terms.</summary>
         [Parameter(ParameterSetName = PlanarSet)] public SwitchParameter FitDistortion { get; set; }
 
-        /// <summary>The known unit cell a, b, c (Å), α, β, γ (°) of a crystal.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = CrystalSet)] [ValidateCount(6, 6)] public double[]? UnitCell { get; set; }
+        /// <summary>The known unit cell a, b, c (Å), α, β, γ (°) of a crystal; without it the cell is searched for and lattices come out in P 1.</summary>
+        [Parameter(ParameterSetName = CrystalSet)] [ValidateCount(6, 6)] public double[]? UnitCell { get; set; }
+
+        /// <summary>Without -UnitCell: the longest cell edge looked for, Å (0 = estimated from the spots).</summary>
+        [Parameter(ParameterSetName = CrystalSet)] [ValidateRange(0, 2000)] public double MaxCell { get; set; }
 
         /// <summary>Space group: Hermann–Mauguin symbol (with or without spaces), number 1–230, or Hall symbol.</summary>
         [Parameter(ParameterSetName = CrystalSet)]
@@ -90,29 +93,42 @@ namespace XtalPS.Commands
             }
             else
             {
-                Lattices.SpaceGroup group;
-                Lattices.UnitCell cell;
-                try
+                if (UnitCell == null)
                 {
-                    group = Lattices.SpaceGroup.Parse(SpaceGroup);
-                    cell = Lattices.UnitCell.FromArray(UnitCell!);
+                    // Unknown cell: indexing in P 1; a space group or a fixed cell would need the cell.
+                    if (Bound(nameof(SpaceGroup)) || FixCell)
+                        ThrowTerminatingError(ErrorRecords.InvalidArgument("-SpaceGroup and -FixCell need -UnitCell: without a known cell, stills are indexed in P 1 " +
+                            "(find the lattice symmetry of many stills with Measure-UnitCell).", "UnitCellRequired", null));
+                    _crystal = new IndexingSettings { MaxLattices = MaxLattices, MinSpots = MinSpots, DMin = DMin, MaxCell = MaxCell };
                 }
-                catch (Exception e) when (e is ArgumentException || e is FormatException || e is KeyNotFoundException)
+                else
                 {
-                    ThrowTerminatingError(ErrorRecords.InvalidArgument(e.Message, "InvalidCrystalSymmetry", SpaceGroup));
-                    return;
+                    Lattices.SpaceGroup group;
+                    Lattices.UnitCell cell;
+                    try
+                    {
+                        group = Lattices.SpaceGroup.Parse(SpaceGroup);
+                        cell = Lattices.UnitCell.FromArray(UnitCell);
+                    }
+                    catch (Exception e) when (e is ArgumentException || e is FormatException || e is KeyNotFoundException)
+                    {
+                        ThrowTerminatingError(ErrorRecords.InvalidArgument(e.Message, "InvalidCrystalSymmetry", SpaceGroup));
+                        return;
+                    }
+                    if (!group.IsCellCompatible(cell))
+                        WriteWarning($"The cell {cell} does not have the symmetry of {group}; it is used as given.");
+                    _crystal = new IndexingSettings
+                    {
+                        UnitCell = cell, SpaceGroup = group, MaxLattices = MaxLattices, MinSpots = MinSpots, DMin = DMin, RefineCell = !FixCell,
+                    };
                 }
-                if (!group.IsCellCompatible(cell))
-                    WriteWarning($"The cell {cell} does not have the symmetry of {group}; it is used as given.");
-                _crystal = new IndexingSettings
-                {
-                    UnitCell = cell, SpaceGroup = group, MaxLattices = MaxLattices, MinSpots = MinSpots, DMin = DMin, RefineCell = !FixCell,
-                };
                 if (Bound(nameof(IndexTolerance))) _crystal.IndexTolerance = IndexTolerance;
                 if (Bound(nameof(MaxRmsd))) _crystal.MaxRmsd = MaxRmsd;
                 if (Bound(nameof(MinIndexed))) _crystal.MinIndexed = MinIndexed;
                 _crystal.Validate();
-                WriteVerbose($"Known-cell indexing: {group} {cell}, RMSD limit {_crystal.MaxRmsd} px, up to {MaxLattices} lattice(s) per still");
+                WriteVerbose(_crystal.UnitCell.HasValue
+                    ? $"Known-cell indexing: {_crystal.SpaceGroup} {_crystal.UnitCell}, RMSD limit {_crystal.MaxRmsd} px, up to {MaxLattices} lattice(s) per still"
+                    : $"Unknown-cell indexing (DPS 1D FFT search, P 1, Niggli setting), longest edge {(MaxCell > 0 ? MaxCell + " Å" : "estimated per still")}, RMSD limit {_crystal.MaxRmsd} px");
             }
             _runner = new OrderedParallelRunner<SpotList, Lattice[]>(ThrottleLimit, (spots, token) =>
             {
