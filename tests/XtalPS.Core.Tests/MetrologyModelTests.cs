@@ -33,6 +33,7 @@ namespace XtalPS.Core.Tests
                     n++;
                 }
             }
+            // (the truth file rounds positions to 1e-4 px and Δψ to 1e-8 rad)
             _out.WriteLine($"{n} reflections: largest position difference {worst:g3} px, largest Δψ difference {worstPsi:g3} rad");
             Assert.True(n > 2000);
             Assert.True(worst < 1e-4, $"positions differ by up to {worst} px");
@@ -72,7 +73,6 @@ namespace XtalPS.Core.Tests
             var c = new CrystalState(exp);
             var units = PanelGroupUnit.AtLevel(detector, level);
             var p = new StillsRefinementProblem(detector, units, new[] { c }, 1e-3, 1);
-            // (the truth file rounds positions to 1e-4 px and Δψ to 1e-8 rad)
             // Tilt the units a little so that no derivative is zero by symmetry.
             var tilt = new double[units.Count * 6];
             for (int u = 0; u < units.Count; u++) { tilt[u * 6 + 3] = 2; tilt[u * 6 + 4] = 3; tilt[u * 6 + 5] = -2; tilt[u * 6] = 0.3; }

@@ -124,8 +124,13 @@ namespace XtalPS.Metrology
                     int free = Enumerable.Range(o, StillsRefinementProblem.Seg).Count(i => !fix[i]);
                     if (free > 0 && counts[u] < perParameter * free)
                     {
+                        // First give up the out-of-plane parameters (Dist, Tau2, Tau3), which few reflections determine
+                        // worst; if the in-plane ones still have too few reflections, fix the whole group.
                         autoFixed[u] = true;
-                        for (int i = o; i < o + StillsRefinementProblem.Seg; i++) fix[i] = true;
+                        fix[o] = fix[o + 4] = fix[o + 5] = true;
+                        int inPlane = Enumerable.Range(o, StillsRefinementProblem.Seg).Count(i => !fix[i]);
+                        if (counts[u] < perParameter * inPlane)
+                            for (int i = o; i < o + StillsRefinementProblem.Seg; i++) fix[i] = true;
                     }
                 }
                 int freeDetector = fix.Count(f => !f);
