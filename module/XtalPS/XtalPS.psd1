@@ -23,6 +23,7 @@
         'Measure-DetectorGain'
         'Measure-DiffractionImage'
         'New-SimulatedImage'
+        'Update-DetectorMetrology'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

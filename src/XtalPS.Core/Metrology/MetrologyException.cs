@@ -19,6 +19,11 @@ namespace XtalPS.Metrology
         /// <summary>The least-squares problem became singular or non-finite.</summary>
         public const string RefinementFailedId = "RefinementFailed";
 
+        /// <summary>A lattice handed to metrology has no image (and so no detector or beam).</summary>
+        public const string NoImageId = "NoImage";
+        /// <summary>A lattice handed to metrology has no indexed spots.</summary>
+        public const string NoIndexedSpotsId = "NoIndexedSpots";
+
         public MetrologyException(string errorId, string message, Exception? inner = null) : base(message, inner)
         {
             ErrorId = errorId ?? RefinementFailedId;

@@ -48,6 +48,7 @@ namespace XtalPS.Metrology
         /// <param name="panel">Panel of each reflection.</param>
         /// <param name="residuals">One array per residual component (x, y, Δψ…), the same length as <paramref name="panel"/>.</param>
         /// <param name="sigmas">Standard deviation of each residual (same shape), or null.</param>
+        /// <param name="multiplier">IQR multiplier k (1.5).</param>
         /// <returns>True for each outlier.</returns>
         public static bool[] TukeyPerPanel(IReadOnlyList<int> panel, IReadOnlyList<double[]> residuals, IReadOnlyList<double[]>? sigmas, double multiplier = 1.5)
         {
