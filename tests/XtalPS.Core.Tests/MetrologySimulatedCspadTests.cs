@@ -56,5 +56,75 @@ namespace XtalPS.Core.Tests
             // The input model was not touched.
             Assert.Equal(0, MetrologyTestData.Compare(nominal, MetrologyTestData.SimNominalDetector()).CentreRms, 12);
         }
+
+        [Fact]
+        public void Spot_finder_centroids_matched_on_the_nominal_geometry_refine_it_towards_the_true_one()
+        {
+            // What users have: spot-finder centroids, matched to reflections predicted on the geometry at hand.
+            var truth = MetrologyTestData.SimTrueDetector();
+            var nominal = MetrologyTestData.SimNominalDetector();
+            var sims = Enumerable.Range(0, 8).Select(MetrologyTestData.Sim).ToArray();
+            var spots = Enumerable.Range(0, 8).Select(img =>
+            {
+                var image = Formats.DiffractionImageReader.ReadFrames(SharedData.File_($"sim/cspad/cspad_{img:D5}.cbf")).Single();
+                return Spots.SpotFinder.Find(image, new Spots.SpotFindingSettings()).Spots.Spots;
+            }).ToArray();
+            // Tilts fixed: with ~40 spots per ASIC they are noise. Dist stays free: the centroids of these partial, polychromatic
+            // spots sit slightly off the stills prediction, and each panel's Dist takes that up as a move along its line of sight.
+            var settings = new MetrologySettings { Fix = MetrologyFix.Tilt };
+
+            // Round 1: match within 2 px of the positions the nominal geometry predicts, refine.
+            var experiments = Enumerable.Range(0, 8).Select(i => Match(sims[i], spots[i], sims[i].XNominal, sims[i].YNominal, sims[i].U, sims[i].Cell)).ToArray();
+            var first = HierarchicalMetrology.Refine(nominal, experiments, settings, p => { if (!p.IsIteration) _out.WriteLine(p.ToString()); });
+            var before = MetrologyTestData.Compare(nominal, truth);
+            var mid = MetrologyTestData.Compare(first.Detector, truth);
+            _out.WriteLine($"round 1: {experiments.Sum(e => e.Reflections.Count)} matches; panel centres {before.CentreRms:0.####} → {mid.CentreRms:0.####} px RMS (max {mid.CentreMax:0.####}); rotations {before.RotationRms:0.####} → {mid.RotationRms:0.####}° RMS");
+
+            // Round 2: predict on the refined geometry and crystals, match again within 2 px, refine from the nominal geometry.
+            var again = Enumerable.Range(0, 8).Select(i =>
+            {
+                var (x, y) = PredictAll(first.Detector, sims[i], first.Crystals[i].Orientation, first.Crystals[i].Cell);
+                return Match(sims[i], spots[i], x, y, sims[i].U, sims[i].Cell);
+            }).ToArray();
+            var second = HierarchicalMetrology.Refine(nominal, again, settings, p => { if (!p.IsIteration) _out.WriteLine(p.ToString()); });
+            var after = MetrologyTestData.Compare(second.Detector, truth);
+            _out.WriteLine($"round 2: {again.Sum(e => e.Reflections.Count)} matches; panel centres {before.CentreRms:0.####} → {after.CentreRms:0.####} px RMS (max {after.CentreMax:0.####}); rotations {before.RotationRms:0.####} → {after.RotationRms:0.####}° RMS");
+            var seen = MetrologyTestData.Compare(second.Detector, truth, projected: true);
+            _out.WriteLine($"round 2, centres as seen from the sample: {MetrologyTestData.Compare(nominal, truth, true).CentreRms:0.####} → {seen.CentreRms:0.####} px RMS (max {seen.CentreMax:0.####})");
+            Assert.True(again.Sum(e => e.Reflections.Count) > experiments.Sum(e => e.Reflections.Count));
+            Assert.True(seen.CentreRms < 0.2, $"centres as seen from the sample {seen.CentreRms} px RMS");
+            Assert.True(after.RotationRms < 0.12, $"rotations {after.RotationRms}° RMS");
+        }
+
+        /// <summary>Each truth reflection (strongest first) takes the nearest free spot on its panel within 2 px of (x, y).</summary>
+        private static StillExperiment Match(MetrologyTestData.SimStill s, System.Collections.Generic.IReadOnlyList<Spots.BraggSpot> spots, double[] x, double[] y, Mat3 u, Lattices.UnitCell cell)
+        {
+            var byPanel = spots.GroupBy(p => p.Panel).ToDictionary(g => g.Key, g => g.ToArray());
+            var taken = new System.Collections.Generic.HashSet<Spots.BraggSpot>();
+            var refl = new System.Collections.Generic.List<ObservedReflection>();
+            foreach (int i in Enumerable.Range(0, s.H.Length).OrderByDescending(i => s.Signal[i]))
+            {
+                if (double.IsNaN(x[i]) || !byPanel.TryGetValue(s.Panel[i], out var candidates)) continue;
+                var best = candidates.Where(c => !taken.Contains(c))
+                    .Select(c => (Spot: c, D: Math.Sqrt((c.X - x[i]) * (c.X - x[i]) + (c.Y - y[i]) * (c.Y - y[i]))))
+                    .Where(c => c.D <= 2).OrderBy(c => c.D).FirstOrDefault();
+                if (best.Spot == null) continue;
+                taken.Add(best.Spot);
+                refl.Add(new ObservedReflection(s.H[i], s.K[i], s.L[i], s.Panel[i], best.Spot.X, best.Spot.Y,
+                    Math.Max(best.Spot.VarianceX, 0.01), Math.Max(best.Spot.VarianceY, 0.01)));
+            }
+            return new StillExperiment(s.Name, s.Beam, u, cell, LatticeSystem.Tetragonal, refl);
+        }
+
+        private static (double[] X, double[] Y) PredictAll(DetectorModel detector, MetrologyTestData.SimStill s, Mat3 u, Lattices.UnitCell cell)
+        {
+            var all = Enumerable.Range(0, s.H.Length).Select(i => new ObservedReflection(s.H[i], s.K[i], s.L[i], s.Panel[i], 0, 0));
+            var c = new CrystalState(new StillExperiment(s.Name, s.Beam, u, cell, LatticeSystem.Tetragonal, all));
+            var p = new StillsRefinementProblem(detector, PanelGroupUnit.AtLevel(detector, 0), new[] { c }, 1e-3, 1);
+            int n = s.H.Length;
+            var x = new double[n]; var y = new double[n]; var psi = new double[n]; var ok = new bool[n];
+            p.PredictAll(c, x, y, psi, ok);
+            return (x, y);
+        }
     }
 }

@@ -93,11 +93,15 @@ namespace XtalPS.Core.Tests
         /// Panel-centre and in-plane rotation differences between two detectors after removing the best 2D rigid motion
         /// (rotation about the beam and shift) fitted over all panel centres: (RMS centre error px, RMS rotation error °, max centre error px).
         /// </summary>
-        public static (double CentreRms, double RotationRms, double CentreMax) Compare(DetectorModel a, DetectorModel b)
+        /// <param name="projected">Compare where the panel centres appear from the sample (projected along their rays onto the plane
+        /// z = mean z of <paramref name="b"/>) instead of their x, y: a panel moved along the ray looks the same to diffraction.</param>
+        public static (double CentreRms, double RotationRms, double CentreMax) Compare(DetectorModel a, DetectorModel b, bool projected = false)
         {
             int n = a.PanelCount;
-            var pa = a.Panels.Select(p => p.Centre).ToArray();
-            var pb = b.Panels.Select(p => p.Centre).ToArray();
+            double z = b.Panels.Average(p => p.Centre.Z);
+            Vec3 Project(Vec3 c) => projected ? c * (z / c.Z) : c;
+            var pa = a.Panels.Select(p => Project(p.Centre)).ToArray();
+            var pb = b.Panels.Select(p => Project(p.Centre)).ToArray();
             double cax = pa.Average(p => p.X), cay = pa.Average(p => p.Y), cbx = pb.Average(p => p.X), cby = pb.Average(p => p.Y);
             double sxx = 0, sxy = 0;
             for (int i = 0; i < n; i++)

@@ -65,7 +65,7 @@ namespace XtalPS.Metrology
             }
         }
 
-        /// <summary>Same panels in the same order: count, names and sizes (positions may differ).</summary>
+        /// <summary>Same panels in the same order: count, sizes and pixel sizes (positions and names may differ: formats name panels differently).</summary>
         public static bool SameLayout(DetectorModel a, DetectorModel b)
         {
             if (ReferenceEquals(a, b)) return true;
@@ -73,7 +73,7 @@ namespace XtalPS.Metrology
             for (int i = 0; i < a.PanelCount; i++)
             {
                 Panel p = a.Panels[i], q = b.Panels[i];
-                if (p.Name != q.Name || p.Width != q.Width || p.Height != q.Height || Math.Abs(p.PixelSize - q.PixelSize) > 1e-9 * p.PixelSize) return false;
+                if (p.Width != q.Width || p.Height != q.Height || Math.Abs(p.PixelSize - q.PixelSize) > 1e-9 * p.PixelSize) return false;
             }
             return true;
         }
@@ -91,7 +91,7 @@ namespace XtalPS.Metrology
                 cancel.ThrowIfCancellationRequested();
                 var units = PanelGroupUnit.AtLevel(model, level);
                 var problem = new StillsRefinementProblem(model, units, crystals, settings.DeltaPsiSigma, settings.MaxDegreeOfParallelism);
-                foreach (var c in crystals) { c.Active = !c.Dropped; c.CellFixed = (settings.Fix & MetrologyFix.Cell) != 0; }
+                foreach (var c in crystals) { c.Active = !c.Dropped; c.CellFixed = level >= settings.FixFromLevel && (settings.Fix & MetrologyFix.Cell) != 0; }
 
                 // Which reflections take part: predictable ones that are not outliers under the current model.
                 int rejected = SelectReflections(problem, crystals, settings);
@@ -116,10 +116,11 @@ namespace XtalPS.Metrology
                 for (int u = 0; u < units.Count; u++)
                 {
                     int o = u * StillsRefinementProblem.Seg;
-                    if ((settings.Fix & MetrologyFix.Distance) != 0) fix[o] = true;
-                    if ((settings.Fix & MetrologyFix.Shift) != 0) fix[o + 1] = fix[o + 2] = true;
-                    if ((settings.Fix & MetrologyFix.Rotation) != 0) fix[o + 3] = true;
-                    if ((settings.Fix & MetrologyFix.Tilt) != 0) fix[o + 4] = fix[o + 5] = true;
+                    var fixHere = level >= settings.FixFromLevel ? settings.Fix : MetrologyFix.None;
+                    if ((fixHere & MetrologyFix.Distance) != 0) fix[o] = true;
+                    if ((fixHere & MetrologyFix.Shift) != 0) fix[o + 1] = fix[o + 2] = true;
+                    if ((fixHere & MetrologyFix.Rotation) != 0) fix[o + 3] = true;
+                    if ((fixHere & MetrologyFix.Tilt) != 0) fix[o + 4] = fix[o + 5] = true;
                     if (u == 0) fix[o + 3] = true; // gauge: rotation about the beam
                     int free = Enumerable.Range(o, StillsRefinementProblem.Seg).Count(i => !fix[i]);
                     if (free > 0 && counts[u] < perParameter * free)

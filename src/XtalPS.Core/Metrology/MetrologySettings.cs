@@ -35,6 +35,12 @@ namespace XtalPS.Metrology
         /// <summary>Last hierarchy level refined; −1 for the deepest (every panel on its own).</summary>
         public int MaxLevel { get; set; } = -1;
         public MetrologyFix Fix { get; set; }
+        /// <summary>
+        /// First level at which <see cref="Fix"/> applies (0: every level). With Fix = Distance | Tilt and FixFromLevel = 1
+        /// the whole detector gets its distance and tilt at level 0 and the groups below only move in their planes: a small
+        /// group far from the beam can hardly tell a move along its line of sight from an in-plane shift.
+        /// </summary>
+        public int FixFromLevel { get; set; }
         /// <summary>Levenberg–Marquardt iterations per level.</summary>
         public int MaxIterations { get; set; } = 100;
         /// <summary>Stop when every RMSD component changes by less than this, relative.</summary>
