@@ -28,6 +28,7 @@
         'Measure-DiffractionImage'
         'Measure-UnitCell'
         'New-SimulatedImage'
+        'Update-DetectorMetrology'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
