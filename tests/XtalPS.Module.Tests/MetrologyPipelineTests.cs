@@ -19,9 +19,10 @@ namespace XtalPS.Module.Tests
         {
             var folder = _e.Shared("sim/cspad");
             var result = _e.InvokeOk(@"
+                $folder = $args[0]
                 $cell = 79.1, 79.1, 37.9, 90, 90, 90
-                $train = 0..5 | ForEach-Object { Join-Path $args[0] ('cspad_{0:D5}.cbf' -f $_) }
-                $test = 6, 7 | ForEach-Object { Join-Path $args[0] ('cspad_{0:D5}.cbf' -f $_) }
+                $train = 0..5 | ForEach-Object { Join-Path $folder ('cspad_{0:D5}.cbf' -f $_) }
+                $test = 6, 7 | ForEach-Object { Join-Path $folder ('cspad_{0:D5}.cbf' -f $_) }
                 $metrology = $train | Import-DiffractionImage | Find-BraggSpot | Get-Lattice -UnitCell $cell -SpaceGroup P43212 | Update-DetectorMetrology
                 $metrology
                 $test | Import-DiffractionImage | Find-BraggSpot | Get-Lattice -UnitCell $cell -SpaceGroup P43212
