@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using XtalPS.Geometry;
+using XtalPS.Lattices;
 using XtalPS.Metrology;
 using Xunit;
 using Xunit.Abstractions;

@@ -4,20 +4,7 @@ using XtalPS.Lattices;
 
 namespace XtalPS.Metrology
 {
-    /// <summary>The lattice systems whose metric constraints the cell parametrisation keeps during refinement.</summary>
-    public enum LatticeSystem
-    {
-        Triclinic,
-        Monoclinic,
-        Orthorhombic,
-        Tetragonal,
-        /// <summary>Trigonal lattices on rhombohedral axes (a = b = c, α = β = γ).</summary>
-        Rhombohedral,
-        /// <summary>Hexagonal axes (a = b, α = β = 90°, γ = 120°), also used for trigonal groups and R on hexagonal axes.</summary>
-        Hexagonal,
-        Cubic,
-    }
-
+    // The lattice systems themselves are XtalPS.Lattices.LatticeSystem (one enum for indexing and metrology).
     /// <summary>Lattice system from a space-group symbol and the cell it describes.</summary>
     public static class LatticeSystems
     {
