@@ -46,14 +46,20 @@ namespace XtalPS.Imaging
         public ReadOnlySpan<float> Row(int y) => new ReadOnlySpan<float>(Pixels, y * Width, Width);
         public ReadOnlySpan<byte> MaskRow(int y) => new ReadOnlySpan<byte>(Mask, y * Width, Width);
 
-        /// <summary>Number of masked pixels.</summary>
+        private int _maskedCount = -1;
+
+        /// <summary>Number of masked pixels (counted once: images are never modified in place).</summary>
         public int MaskedCount
         {
             get
             {
-                int n = 0;
-                foreach (var m in Mask) if (m == 0) n++;
-                return n;
+                if (_maskedCount < 0)
+                {
+                    int n = 0;
+                    foreach (var m in Mask) if (m == 0) n++;
+                    _maskedCount = n;
+                }
+                return _maskedCount;
             }
         }
 

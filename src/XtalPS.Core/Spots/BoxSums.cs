@@ -17,15 +17,17 @@ namespace XtalPS.Spots
         private readonly int _width, _height, _ky;
         private int _row = int.MinValue, _firstIncluded;
 
-        public BoxSums(int width, int height, int ky)
+        /// <param name="pad">Zero columns kept on each side (at least kx + 1), so the caller's horizontal window can
+        /// slide over the whole row without edge tests: column c of the panel is element c + Pad.</param>
+        public BoxSums(int width, int height, int ky, int pad = 0)
         {
-            _width = width; _height = height; _ky = ky;
-            // One column of padding on each side keeps the caller's sliding window free of edge branches.
-            Count = new int[width];
-            Sum = new double[width];
-            SumSq = new double[width];
+            _width = width; _height = height; _ky = ky; Pad = pad;
+            Count = new int[width + 2 * pad];
+            Sum = new double[width + 2 * pad];
+            SumSq = new double[width + 2 * pad];
         }
 
+        public int Pad { get; }
         public int[] Count { get; }
         public double[] Sum { get; }
         public double[] SumSq { get; }
@@ -33,7 +35,7 @@ namespace XtalPS.Spots
         /// <summary>Primes the sums so that <see cref="Advance"/> may move to <paramref name="firstRow"/>.</summary>
         public void Start(ReadOnlySpan<float> pixels, ReadOnlySpan<byte> include, int firstRow)
         {
-            Array.Clear(Count, 0, _width); Array.Clear(Sum, 0, _width); Array.Clear(SumSq, 0, _width);
+            Array.Clear(Count, 0, Count.Length); Array.Clear(Sum, 0, Sum.Length); Array.Clear(SumSq, 0, SumSq.Length);
             int from = Math.Max(0, firstRow - _ky), to = Math.Min(_height - 1, firstRow + _ky - 1);
             for (int r = from; r <= to; r++) Add(pixels, include, r);
             _firstIncluded = from;
@@ -46,15 +48,31 @@ namespace XtalPS.Spots
             if (y != _row + 1) throw new InvalidOperationException("Rows must be taken in order.");
             _row = y;
             int add = y + _ky, sub = y - _ky - 1;
-            if (add < _height) Add(pixels, include, add);
-            if (sub >= _firstIncluded) Subtract(pixels, include, sub);
+            bool adding = add < _height, subtracting = sub >= _firstIncluded;
+            if (adding && subtracting) Slide(pixels, include, add, sub);
+            else if (adding) Add(pixels, include, add);
+            else if (subtracting) Subtract(pixels, include, sub);
+        }
+
+        /// <summary>Adds one row and removes another in a single pass.</summary>
+        private void Slide(ReadOnlySpan<float> pixels, ReadOnlySpan<byte> include, int addRow, int subRow)
+        {
+            var pa = pixels.Slice(addRow * _width, _width); var ia = include.Slice(addRow * _width, _width);
+            var ps = pixels.Slice(subRow * _width, _width); var isub = include.Slice(subRow * _width, _width);
+            var cm = Count.AsSpan(Pad, _width); var cx = Sum.AsSpan(Pad, _width); var cy = SumSq.AsSpan(Pad, _width);
+            for (int i = 0; i < cm.Length; i++)
+            {
+                float a = pa[i], b = ps[i];
+                if (ia[i] != 0 && a < Big && a > -Big) { cm[i]++; cx[i] += a; cy[i] += (double)a * a; }
+                if (isub[i] != 0 && b < Big && b > -Big) { cm[i]--; cx[i] -= b; cy[i] -= (double)b * b; }
+            }
         }
 
         private void Add(ReadOnlySpan<float> pixels, ReadOnlySpan<byte> include, int row)
         {
             var p = pixels.Slice(row * _width, _width);
             var inc = include.Slice(row * _width, _width);
-            var cm = Count; var cx = Sum; var cy = SumSq;
+            var cm = Count.AsSpan(Pad, _width); var cx = Sum.AsSpan(Pad, _width); var cy = SumSq.AsSpan(Pad, _width);
             for (int i = 0; i < p.Length; i++)
             {
                 float v = p[i];
@@ -66,7 +84,7 @@ namespace XtalPS.Spots
         {
             var p = pixels.Slice(row * _width, _width);
             var inc = include.Slice(row * _width, _width);
-            var cm = Count; var cx = Sum; var cy = SumSq;
+            var cm = Count.AsSpan(Pad, _width); var cx = Sum.AsSpan(Pad, _width); var cy = SumSq.AsSpan(Pad, _width);
             for (int i = 0; i < p.Length; i++)
             {
                 float v = p[i];

@@ -20,7 +20,7 @@ namespace XtalPS.Spots
         {
             bool map = !gainMap.IsEmpty;
             int kx = p.KernelX;
-            var sums = new BoxSums(width, height, p.KernelY);
+            var sums = new BoxSums(width, height, p.KernelY, kx + 1);
             var factor = BoxSums.DispersionFactors(kx, p.KernelY, p.SigmaBackground);
             double ns = p.SigmaStrong, t = p.GlobalThreshold;
             int minLocal = Math.Max(2, p.MinLocal);
@@ -33,13 +33,13 @@ namespace XtalPS.Spots
                 var valid = mask.Slice(row * width, width);
                 var dst = strong.Slice(row * width, width);
                 // Horizontal window slid along the row, fused with the test.
-                int m = 0; double x = 0, y = 0;
-                for (int i = 0; i < Math.Min(kx, width); i++) { m += cm[i]; x += cx[i]; y += cy[i]; }
+                // Columns are padded with kx + 1 zeros on each side: the window slides without edge tests.
+                int pad = sums.Pad, m = 0; double x = 0, y = 0;
+                for (int j = pad - kx; j < pad + kx; j++) { m += cm[j]; x += cx[j]; y += cy[j]; }
                 for (int i = 0; i < width; i++)
                 {
-                    int enter = i + kx, leave = i - kx - 1;
-                    if (enter < width) { m += cm[enter]; x += cx[enter]; y += cy[enter]; }
-                    if (leave >= 0) { m -= cm[leave]; x -= cx[leave]; y -= cy[leave]; }
+                    int enter = i + pad + kx, leave = i + pad - kx - 1;
+                    m += cm[enter] - cm[leave]; x += cx[enter] - cx[leave]; y += cy[enter] - cy[leave];
                     byte flag = 0;
                     double v = c[i];
                     double g = map ? gainMap[row * width + i] : gain;

@@ -36,7 +36,7 @@ namespace XtalPS.Spots
             try
             {
                 // (1) Dispersion test at every pixel.
-                var sums = new BoxSums(width, height, ky);
+                var sums = new BoxSums(width, height, ky, kx + 1);
                 var factor = BoxSums.DispersionFactors(kx, ky, p.SigmaBackground);
                 int minLocal = Math.Max(2, p.MinLocal);
                 var cm = sums.Count; var cx = sums.Sum; var cy = sums.SumSq;
@@ -46,13 +46,13 @@ namespace XtalPS.Spots
                     sums.Advance(pixels, mask, row);
                     var valid = mask.Slice(row * width, width);
                     var nb = notBackground.AsSpan((row - d0) * width, width);
-                    int m = 0; double x = 0, y = 0;
-                    for (int i = 0; i < Math.Min(kx, width); i++) { m += cm[i]; x += cx[i]; y += cy[i]; }
+                    // Columns are padded with kx + 1 zeros on each side: the window slides without edge tests.
+                    int pad = sums.Pad, m = 0; double x = 0, y = 0;
+                    for (int j = pad - kx; j < pad + kx; j++) { m += cm[j]; x += cx[j]; y += cy[j]; }
                     for (int i = 0; i < width; i++)
                     {
-                        int enter = i + kx, leave = i - kx - 1;
-                        if (enter < width) { m += cm[enter]; x += cx[enter]; y += cy[enter]; }
-                        if (leave >= 0) { m -= cm[leave]; x -= cx[leave]; y -= cy[leave]; }
+                        int enter = i + pad + kx, leave = i + pad - kx - 1;
+                        m += cm[enter] - cm[leave]; x += cx[enter] - cx[leave]; y += cy[enter] - cy[leave];
                         double g = map ? gainMap[row * width + i] : gain;
                         nb[i] = valid[i] != 0 && m >= minLocal && x >= 0 && m * y - x * x > g * x * factor[m] ? (byte)1 : (byte)0;
                     }

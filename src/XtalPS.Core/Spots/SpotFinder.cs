@@ -27,7 +27,7 @@ namespace XtalPS.Spots
     public static class SpotFinder
     {
         /// <summary>Output rows per work item within a panel.</summary>
-        public const int BandRows = 256;
+        public const int BandRows = 512;
 
         public static SpotFindingResult Find(DiffractionImage image, SpotFindingSettings settings)
         {
@@ -144,10 +144,20 @@ namespace XtalPS.Spots
             || image.Format.IndexOf("NeXus", StringComparison.OrdinalIgnoreCase) >= 0
             || image.Format.IndexOf("TimePix", StringComparison.OrdinalIgnoreCase) >= 0;
 
+        /// <summary>Number of ones in a 0/1 mask, a vector of bytes at a time.</summary>
         private static long Count(byte[] a)
         {
             long n = 0;
-            foreach (var b in a) n += b;
+            int i = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                var v = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, System.Numerics.Vector<byte>>(a.AsSpan());
+                for (int k = 0; k < v.Length; k++)
+                    if (!System.Numerics.Vector.EqualsAll(v[k], System.Numerics.Vector<byte>.Zero))
+                        n += System.Numerics.Vector.Dot(v[k], System.Numerics.Vector<byte>.One);
+                i = v.Length * System.Numerics.Vector<byte>.Count;
+            }
+            for (; i < a.Length; i++) n += a[i];
             return n;
         }
     }
