@@ -1,4 +1,5 @@
 using System;
+using XtalPS.Geometry;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using XtalPS.Imaging;
@@ -150,7 +151,7 @@ namespace XtalPS.Extraction
                 s1++; su += u; sv += v; suu += u * u; svv += v * v; suv += u * v; sd += d; sud += u * d; svd += v * d;
             }
             double c = 0, px = 0, py = 0;
-            if (s1 >= 3 && Solve3(s1, su, sv, suu, suv, svv, sd, sud, svd, out double c0, out double px0, out double py0))
+            if (s1 >= 3 && Symmetric3.Solve(s1, su, sv, suu, suv, svv, sd, sud, svd, out double c0, out double px0, out double py0))
             { c = c0; px = px0; py = py0; }
             else if (s1 > 0) c = sd / s1;
 
@@ -389,21 +390,6 @@ namespace XtalPS.Extraction
                 for (int k = i + 1; k < P; k++) s -= l[k * P + i] * b[k];
                 b[i] = s / l[i * P + i];
             }
-        }
-
-        private static bool Solve3(double a11, double a12, double a13, double a22, double a23, double a33,
-            double b1, double b2, double b3, out double x1, out double x2, out double x3)
-        {
-            // Symmetric 3×3 by Cramer's rule: [[a11,a12,a13],[a12,a22,a23],[a13,a23,a33]]·x = b.
-            double c11 = a22 * a33 - a23 * a23, c12 = a13 * a23 - a12 * a33, c13 = a12 * a23 - a13 * a22;
-            double det = a11 * c11 + a12 * c12 + a13 * c13;
-            x1 = x2 = x3 = 0;
-            if (!(Math.Abs(det) > 1e-12 * Math.Abs(a11 * a22 * a33))) return false;
-            double c22 = a11 * a33 - a13 * a13, c23 = a12 * a13 - a11 * a23, c33 = a11 * a22 - a12 * a12;
-            x1 = (c11 * b1 + c12 * b2 + c13 * b3) / det;
-            x2 = (c12 * b1 + c22 * b2 + c23 * b3) / det;
-            x3 = (c13 * b1 + c23 * b2 + c33 * b3) / det;
-            return true;
         }
 
         private static bool IsFinite(double[] p)

@@ -1,4 +1,5 @@
 using System;
+using XtalPS.Geometry;
 using XtalPS.Extraction;
 using XtalPS.Imaging;
 
@@ -83,7 +84,7 @@ namespace XtalPS.Integration
                 }
                 n = (int)s1;
                 if (n < 4) { plane = default; return false; }
-                if (!Solve3(s1, su, sv, suu, suv, svv, sd, sud, svd, out c, out bx, out by)) { c = sd / s1; bx = by = 0; }
+                if (!Symmetric3.Solve(s1, su, sv, suu, suv, svv, sd, sud, svd, out c, out bx, out by)) { c = sd / s1; bx = by = 0; }
                 int rejected = 0;
                 for (int j = 0; j < side; j++)
                 {
@@ -160,20 +161,6 @@ namespace XtalPS.Integration
                 if (!(fraction > 0.05)) fraction = 1;
             }
             return new SummationResult(intensity / fraction, Math.Sqrt(variance) / fraction, nPeak, masked, fraction);
-        }
-
-        internal static bool Solve3(double a11, double a12, double a13, double a22, double a23, double a33,
-            double b1, double b2, double b3, out double x1, out double x2, out double x3)
-        {
-            double c11 = a22 * a33 - a23 * a23, c12 = a13 * a23 - a12 * a33, c13 = a12 * a23 - a13 * a22;
-            double det = a11 * c11 + a12 * c12 + a13 * c13;
-            x1 = x2 = x3 = 0;
-            if (!(Math.Abs(det) > 1e-12 * Math.Abs(a11 * a22 * a33))) return false;
-            double c22 = a11 * a33 - a13 * a13, c23 = a12 * a13 - a11 * a23, c33 = a11 * a22 - a12 * a12;
-            x1 = (c11 * b1 + c12 * b2 + c13 * b3) / det;
-            x2 = (c12 * b1 + c22 * b2 + c23 * b3) / det;
-            x3 = (c13 * b1 + c23 * b2 + c33 * b3) / det;
-            return true;
         }
     }
 }
