@@ -54,17 +54,23 @@ namespace XtalPS.Spots
             else if (subtracting) Subtract(pixels, include, sub);
         }
 
-        /// <summary>Adds one row and removes another in a single pass.</summary>
-        private void Slide(ReadOnlySpan<float> pixels, ReadOnlySpan<byte> include, int addRow, int subRow)
+        /// <summary>Adds one row and removes another in a single pass (pointers: every index is inside the rows).</summary>
+        private unsafe void Slide(ReadOnlySpan<float> pixels, ReadOnlySpan<byte> include, int addRow, int subRow)
         {
             var pa = pixels.Slice(addRow * _width, _width); var ia = include.Slice(addRow * _width, _width);
             var ps = pixels.Slice(subRow * _width, _width); var isub = include.Slice(subRow * _width, _width);
-            var cm = Count.AsSpan(Pad, _width); var cx = Sum.AsSpan(Pad, _width); var cy = SumSq.AsSpan(Pad, _width);
-            for (int i = 0; i < cm.Length; i++)
+            fixed (float* a0 = pa, b0 = ps)
+            fixed (byte* ai = ia, bi = isub)
+            fixed (int* cm0 = Count)
+            fixed (double* cx0 = Sum, cy0 = SumSq)
             {
-                float a = pa[i], b = ps[i];
-                if (ia[i] != 0 && a < Big && a > -Big) { cm[i]++; cx[i] += a; cy[i] += (double)a * a; }
-                if (isub[i] != 0 && b < Big && b > -Big) { cm[i]--; cx[i] -= b; cy[i] -= (double)b * b; }
+                int* cm = cm0 + Pad; double* cx = cx0 + Pad, cy = cy0 + Pad;
+                for (int i = 0; i < _width; i++)
+                {
+                    float a = a0[i], b = b0[i];
+                    if (ai[i] != 0 && a < Big && a > -Big) { cm[i]++; cx[i] += a; cy[i] += (double)a * a; }
+                    if (bi[i] != 0 && b < Big && b > -Big) { cm[i]--; cx[i] -= b; cy[i] -= (double)b * b; }
+                }
             }
         }
 

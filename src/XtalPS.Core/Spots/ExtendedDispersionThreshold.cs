@@ -47,15 +47,8 @@ namespace XtalPS.Spots
                     var valid = mask.Slice(row * width, width);
                     var nb = notBackground.AsSpan((row - d0) * width, width);
                     // Columns are padded with kx + 1 zeros on each side: the window slides without edge tests.
-                    int pad = sums.Pad, m = 0; double x = 0, y = 0;
-                    for (int j = pad - kx; j < pad + kx; j++) { m += cm[j]; x += cx[j]; y += cy[j]; }
-                    for (int i = 0; i < width; i++)
-                    {
-                        int enter = i + pad + kx, leave = i + pad - kx - 1;
-                        m += cm[enter] - cm[leave]; x += cx[enter] - cx[leave]; y += cy[enter] - cy[leave];
-                        double g = map ? gainMap[row * width + i] : gain;
-                        nb[i] = valid[i] != 0 && m >= minLocal && x >= 0 && m * y - x * x > g * x * factor[m] ? (byte)1 : (byte)0;
-                    }
+                    if (map) SlideWithGainMap(cm, cx, cy, sums.Pad, kx, width, valid, gainMap.Slice(row * width, width), minLocal, factor, nb);
+                    else Slide(cm, cx, cy, sums.Pad, kx, width, valid, gain, minLocal, factor, nb);
                 }
 
                 // (2) Erosion, visiting candidate pixels only.
@@ -113,6 +106,41 @@ namespace XtalPS.Spots
             finally
             {
                 ArrayPool<byte>.Shared.Return(notBackground); ArrayPool<byte>.Shared.Return(core);
+            }
+        }
+
+        /// <summary>The dispersion test along one row with one gain: the hot loop of the whole spot finder, written with
+        /// pointers so the JIT keeps no bounds checks in it (every index is inside the padded column arrays).</summary>
+        private static unsafe void Slide(int[] cm, double[] cx, double[] cy, int pad, int kx, int width, ReadOnlySpan<byte> valid,
+            double gain, int minLocal, double[] factor, Span<byte> nb)
+        {
+            fixed (int* m0 = cm)
+            fixed (double* x0 = cx, y0 = cy, f = factor)
+            fixed (byte* v = valid, o = nb)
+            {
+                int m = 0; double x = 0, y = 0;
+                for (int j = pad - kx; j < pad + kx; j++) { m += m0[j]; x += x0[j]; y += y0[j]; }
+                int* me = m0 + pad + kx, ml = m0 + pad - kx - 1;
+                double* xe = x0 + pad + kx, xl = x0 + pad - kx - 1, ye = y0 + pad + kx, yl = y0 + pad - kx - 1;
+                for (int i = 0; i < width; i++)
+                {
+                    m += me[i] - ml[i]; x += xe[i] - xl[i]; y += ye[i] - yl[i];
+                    o[i] = v[i] != 0 && m >= minLocal && x >= 0 && m * y - x * x > gain * x * f[m] ? (byte)1 : (byte)0;
+                }
+            }
+        }
+
+        private static void SlideWithGainMap(int[] cm, double[] cx, double[] cy, int pad, int kx, int width, ReadOnlySpan<byte> valid,
+            ReadOnlySpan<float> gains, int minLocal, double[] factor, Span<byte> nb)
+        {
+            int m = 0; double x = 0, y = 0;
+            for (int j = pad - kx; j < pad + kx; j++) { m += cm[j]; x += cx[j]; y += cy[j]; }
+            for (int i = 0; i < width; i++)
+            {
+                int enter = i + pad + kx, leave = i + pad - kx - 1;
+                m += cm[enter] - cm[leave]; x += cx[enter] - cx[leave]; y += cy[enter] - cy[leave];
+                double g = gains[i];
+                nb[i] = valid[i] != 0 && m >= minLocal && x >= 0 && m * y - x * x > g * x * factor[m] ? (byte)1 : (byte)0;
             }
         }
 

@@ -52,6 +52,9 @@ namespace XtalPS.Spots
                 warnings.Add(FormattableString.Invariant($"Global threshold chosen from the histogram: {t}."));
             }
             var strong = new byte[np][];
+            bool rented = false;
+            try
+            {
             if (settings.Algorithm == SpotAlgorithm.RadialProfile)
             {
                 strong = RadialProfileThreshold.Apply(image, settings.RadialSigma, settings.RadialBins, settings.RadialBlur);
@@ -62,7 +65,9 @@ namespace XtalPS.Spots
                 for (int p = 0; p < np; p++)
                 {
                     var pi = image.PanelImages[p];
-                    strong[p] = new byte[pi.Pixels.Length];
+                    // Every row of every band is written by the threshold, so a rented (unzeroed) buffer is fine.
+                    strong[p] = System.Buffers.ArrayPool<byte>.Shared.Rent(pi.Pixels.Length);
+                    rented = true;
                     for (int r = 0; r < pi.Height; r += BandRows) work.Add((p, r, Math.Min(pi.Height, r + BandRows)));
                 }
                 void Run((int Panel, int R0, int R1) w)
@@ -84,7 +89,7 @@ namespace XtalPS.Spots
             long strongCount = 0, validCount = 0;
             for (int p = 0; p < np; p++)
             {
-                strongCount += Count(strong[p]);
+                strongCount += Count(strong[p].AsSpan(0, image.PanelImages[p].Pixels.Length));
                 validCount += image.PanelImages[p].Pixels.Length - image.PanelImages[p].MaskedCount;
             }
             if (validCount > 0 && strongCount > settings.MaxStrongFraction * validCount)
@@ -123,6 +128,13 @@ namespace XtalPS.Spots
             var spots = perPanel.SelectMany(l => l).ToList();
             if (spots.Count == 0 && validCount > 0) warnings.Add("No spots were found on this image.");
             return new SpotFindingResult(new SpotList(image, spots, settings.Algorithm.ToString()), (int)Math.Min(int.MaxValue, strongCount), warnings);
+            }
+            finally
+            {
+                if (rented)
+                    foreach (var buffer in strong)
+                        if (buffer != null) System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
 
         private static double PanelGain(DiffractionImage image, SpotFindingSettings settings, int panel)
@@ -145,13 +157,13 @@ namespace XtalPS.Spots
             || image.Format.IndexOf("TimePix", StringComparison.OrdinalIgnoreCase) >= 0;
 
         /// <summary>Number of ones in a 0/1 mask, a vector of bytes at a time.</summary>
-        private static long Count(byte[] a)
+        private static long Count(ReadOnlySpan<byte> a)
         {
             long n = 0;
             int i = 0;
             if (System.Numerics.Vector.IsHardwareAccelerated)
             {
-                var v = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, System.Numerics.Vector<byte>>(a.AsSpan());
+                var v = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, System.Numerics.Vector<byte>>(a);
                 for (int k = 0; k < v.Length; k++)
                     if (!System.Numerics.Vector.EqualsAll(v[k], System.Numerics.Vector<byte>.Zero))
                         n += System.Numerics.Vector.Dot(v[k], System.Numerics.Vector<byte>.One);
