@@ -22,7 +22,18 @@ namespace XtalPS.Spots
         public double? Gain { get; set; }
         /// <summary>Per-panel gain maps (ADU per photon per pixel, same layout as the panels' pixels), overriding
         /// <see cref="Gain"/>; null = none.</summary>
-        public float[][]? GainMap { get; set; }
+        public float[][]? GainMap
+        {
+            get => _gainMap;
+            set
+            {
+                // Checked once here, not on every image: a map is millions of values.
+                if (value != null && value.Any(g => g != null && g.Any(v => !(v > 0) || float.IsInfinity(v))))
+                    throw new ArgumentOutOfRangeException(nameof(GainMap), "Every gain in the gain map must be a positive number.");
+                _gainMap = value;
+            }
+        }
+        private float[][]? _gainMap;
         /// <summary>Choose the global threshold per image from the pixel histogram (DIALS's "auto", after DISTL).</summary>
         public bool AutoGlobalThreshold { get; set; }
         /// <summary>Fewest pixels in a spot; null = 3 for photon-counting detectors, 6 otherwise (DIALS).</summary>
@@ -53,8 +64,6 @@ namespace XtalPS.Spots
             if (Dispersion.KernelX < 1 || Dispersion.KernelY < 1) throw new ArgumentOutOfRangeException(nameof(Dispersion), "Kernel half-sizes must be at least 1.");
             if (MaxSpotSize < 1) throw new ArgumentOutOfRangeException(nameof(MaxSpotSize));
             if (RadialBlur != 0 && RadialBlur != 3 && RadialBlur != 5) throw new ArgumentOutOfRangeException(nameof(RadialBlur), "The pre-blur is 0, 3 or 5.");
-            if (GainMap != null && GainMap.Any(g => g != null && g.Any(v => !(v > 0) || float.IsInfinity(v))))
-                throw new ArgumentOutOfRangeException(nameof(GainMap), "Every gain in the gain map must be a positive number.");
         }
     }
 }

@@ -89,12 +89,15 @@ namespace XtalPS.Commands
                 RadialSigma = RadialSigma,
                 RadialBlur = int.Parse(RadialBlur, System.Globalization.CultureInfo.InvariantCulture),
                 MaxDegreeOfParallelism = ThrottleLimit,
-                GainMap = GainMap?.PanelImages.Select(p => p.Pixels).ToArray(),
                 AutoGlobalThreshold = AutoGlobalThreshold,
             };
             if (AutoGlobalThreshold && MyInvocation.BoundParameters.ContainsKey(nameof(GlobalThreshold)))
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("Give -GlobalThreshold or -AutoGlobalThreshold, not both.", "ConflictingThresholds", null));
-            try { _settings.Validate(); }
+            try
+            {
+                _settings.GainMap = GainMap?.PanelImages.Select(p => p.Pixels).ToArray();
+                _settings.Validate();
+            }
             catch (ArgumentException e) { ThrowTerminatingError(ErrorRecords.InvalidArgument(e.Message, "InvalidGainMap", GainMap)); }
             if (KernelSize[0] < 1 || KernelSize[1] < 1)
                 ThrowTerminatingError(ErrorRecords.InvalidArgument("KernelSize values must be at least 1.", "InvalidKernelSize", KernelSize));
