@@ -137,7 +137,7 @@ namespace XtalPS.Formats
                 var (dataset, owner) = c.Open();
                 var dims = dataset.Space.Dimensions;
                 // A frame cannot expand more than 255:1 (LZ4) from the bytes of the file that holds it.
-                string holder = owner is PureHDF.VOL.Native.NativeFile nf ? nf.Path : path;
+                string holder = (owner as PureHDF.VOL.Native.NativeFile)?.Path ?? path;
                 long justified = 256 * new FileInfo(holder).Length + (1 << 20);
                 if ((long)g.Width * g.Height * Math.Max(1, dataset.Type.Size) > justified)
                     throw new InvalidImageDataException(path, $"{c.Name} claims {g.Width}x{g.Height} pixels per frame, more than its file can hold.");
