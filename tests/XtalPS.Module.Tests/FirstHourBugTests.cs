@@ -1,0 +1,38 @@
+using System.Linq;
+using System.Management.Automation;
+using Xunit;
+
+namespace XtalPS.Module.Tests
+{
+    /// <summary>Small things a new user met in the first hour: advice that cannot be followed, a cell and space
+    /// group that cannot go together accepted with a warning and then failing every still.</summary>
+    [Collection(EngineCollection.Name)]
+    public sealed class FirstHourBugTests
+    {
+        private readonly EngineFixture _e;
+        public FirstHourBugTests(EngineFixture e) { _e = e; }
+
+        [Fact]
+        public void A_mask_image_gets_no_gain_and_no_advice_to_pass_a_zero_gain()
+        {
+            var output = _e.Invoke("$i = New-SimulatedImage -Width 128 -Height 128 -A 16,1 -B -1,16 -Seed 5; " +
+                                   "$p = $i.PanelImages[0].Pixels; for ($j = 0; $j -lt $p.Length; $j++) { $p[$j] = 1 }; " +
+                                   "$i | Measure-DetectorGain 3>&1", out var errors);
+            Assert.DoesNotContain(output, o => o.BaseObject is WarningRecord);
+            Assert.DoesNotContain(output, o => o.BaseObject is XtalPS.Spots.GainEstimate);
+            var error = Assert.Single(errors);
+            Assert.StartsWith("NoCountingNoise,", error.FullyQualifiedErrorId);
+            Assert.Contains("not an image of counts", error.ToString());
+        }
+
+        [Fact]
+        public void A_hexagonal_cell_with_a_tetragonal_space_group_is_refused_before_any_still()
+        {
+            var e = Assert.ThrowsAny<RuntimeException>(() => _e.Invoke(
+                "New-SimulatedImage -UnitCell 79.1,79.1,37.9,90,90,90 -SpaceGroup P43212 -Seed 3 | Find-BraggSpot | " +
+                "Get-Lattice -UnitCell 79.1,79.1,37.9,90,90,120 -SpaceGroup P43212 -WarningVariable w", out _));
+            Assert.Contains("does not have the symmetry of", e.Message);
+            Assert.Equal("InvalidCrystalSymmetry", e.ErrorRecord.FullyQualifiedErrorId.Split(',')[0]);
+        }
+    }
+}
