@@ -28,11 +28,18 @@ namespace XtalPS.Module.Tests
         [Fact]
         public void A_hexagonal_cell_with_a_tetragonal_space_group_is_refused_before_any_still()
         {
-            var e = Assert.ThrowsAny<RuntimeException>(() => _e.Invoke(
+            var output = _e.Invoke(
                 "New-SimulatedImage -UnitCell 79.1,79.1,37.9,90,90,90 -SpaceGroup P43212 -Seed 3 | Find-BraggSpot | " +
-                "Get-Lattice -UnitCell 79.1,79.1,37.9,90,90,120 -SpaceGroup P43212 -WarningVariable w", out _));
-            Assert.Contains("does not have the symmetry of", e.Message);
-            Assert.Equal("InvalidCrystalSymmetry", e.ErrorRecord.FullyQualifiedErrorId.Split(',')[0]);
+                "Get-Lattice -UnitCell 79.1,79.1,37.9,90,90,120 -SpaceGroup P43212 3>&1", out var errors);
+            Assert.Empty(output); // no lattice, and no "used as given" warning
+            var error = Assert.Single(errors);
+            Assert.StartsWith("InvalidCrystalSymmetry,", error.FullyQualifiedErrorId);
+            Assert.Contains("does not have the symmetry of", error.ToString());
+            // It stops the command: one error for the command, not one per still.
+            var many = _e.Invoke("1..3 | ForEach-Object { New-SimulatedImage -UnitCell 79.1,79.1,37.9,90,90,90 -SpaceGroup P43212 -Seed $_ } | Find-BraggSpot | " +
+                                 "Get-Lattice -UnitCell 79.1,79.1,37.9,90,90,120 -SpaceGroup P43212", out errors);
+            Assert.Empty(many);
+            Assert.Single(errors);
         }
     }
 }

@@ -129,13 +129,20 @@ namespace XtalPS.Formats
                 return Lattices.CrystalLattice.FromOrientation(u, cell.Value, group);
             }
             catch (ArgumentException) { return null; }
+            catch (InvalidOperationException) { return null; } // a singular cell or orientation
         }
 
         private static Lattices.UnitCell? CellOrNull(double[] c)
         {
             if (c == null || c.Length < 6 || c.Take(3).Any(x => !(x > 0)) || c.Skip(3).Take(3).Any(x => !(x > 0 && x < 180))) return null;
-            try { return new Lattices.UnitCell(c[0], c[1], c[2], c[3], c[4], c[5]); }
+            try
+            {
+                var cell = new Lattices.UnitCell(c[0], c[1], c[2], c[3], c[4], c[5]);
+                _ = cell.BMatrix; // angles that close no cell make it singular
+                return cell;
+            }
             catch (ArgumentException) { return null; }
+            catch (InvalidOperationException) { return null; }
         }
 
         public static List<ReflectionTable> ReadCsv(string path)
