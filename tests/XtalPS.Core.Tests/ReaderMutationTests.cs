@@ -36,8 +36,18 @@ namespace XtalPS.Core.Tests
             public byte[] Bytes = Array.Empty<byte>();
             /// <summary>Where the structure is (headers): half of the targeted mutations land here.</summary>
             public int RegionStart, RegionEnd;
-            public Func<byte[], long> Read = _ => 0;
+            public Func<byte[], int, long> Read = (_, _) => 0; // (file, worker thread)
             public string? Folder;
+        }
+
+        private sealed class Worker
+        {
+            public int Ok, Rejected;
+            public long WorstAllocation, WorstTicks;
+            public long StartedAt = -1;             // Stopwatch ticks when the current case began; -1 when idle
+            public string Current = "";
+            public byte[] Bytes = Array.Empty<byte>();
+            public readonly List<string> Failures = new List<string>();
         }
 
         [Theory]
@@ -47,52 +57,56 @@ namespace XtalPS.Core.Tests
             var sample = Make(reader);
             try
             {
-                Assert.True(sample.Read(sample.Bytes) > 0, "the unmutated sample must read");
+                Assert.True(sample.Read(sample.Bytes, 0) > 0, "the unmutated sample must read");
                 long limit = 64L * sample.Bytes.Length + (8L << 20);
-                var rng = new Random(20261202 + Array.IndexOf(Readers().Select(r => (string)r[0]).ToArray(), reader));
-                var failures = new List<string>();
-                int ok = 0, rejected = 0;
-                long worstAllocation = 0, worstTicks = 0;
-                string current = "";
-                byte[] currentBytes = Array.Empty<byte>();
-                long startedAt = 0;
+                int seed = 20261202 + Array.IndexOf(Readers().Select(r => (string)r[0]).ToArray(), reader);
+                // Cases are spread over a few threads; each case's mutation comes from its own seed, so the cases
+                // are the same whatever the number of threads.
+                int count = Math.Max(1, Math.Min(4, Environment.ProcessorCount));
+                var workers = Enumerable.Range(0, count).Select(_ => new Worker()).ToArray();
                 var clock = Stopwatch.StartNew();
-                var worker = new Thread(() =>
+                var threads = Enumerable.Range(0, count).Select(w => new Thread(() =>
                 {
-                    for (int i = 0; i < Cases && failures.Count < 10; i++)
+                    var me = workers[w];
+                    for (int i = w; i < Cases && me.Failures.Count < 10; i += count)
                     {
-                        var bytes = Mutate(sample, rng, out string how);
-                        Volatile.Write(ref current, $"case {i}: {how}");
-                        Volatile.Write(ref currentBytes, bytes);
-                        Interlocked.Exchange(ref startedAt, clock.ElapsedTicks);
+                        var bytes = Mutate(sample, new Random(seed * 7919 + i), out string how);
+                        Volatile.Write(ref me.Current, $"case {i}: {how}");
+                        Volatile.Write(ref me.Bytes, bytes);
+                        Interlocked.Exchange(ref me.StartedAt, clock.ElapsedTicks);
                         long before = GC.GetAllocatedBytesForCurrentThread();
                         string? outcome = null;
-                        try { sample.Read(bytes); ok++; }
-                        catch (InvalidImageDataException) { rejected++; }
+                        try { sample.Read(bytes, w); me.Ok++; }
+                        catch (InvalidImageDataException) { me.Rejected++; }
                         catch (Exception e) { outcome = $"{e.GetType().Name}: {e.Message}"; }
                         long used = GC.GetAllocatedBytesForCurrentThread() - before;
-                        long ticks = clock.ElapsedTicks - Interlocked.Read(ref startedAt);
-                        worstAllocation = Math.Max(worstAllocation, used);
-                        worstTicks = Math.Max(worstTicks, ticks);
+                        long ticks = clock.ElapsedTicks - Interlocked.Read(ref me.StartedAt);
+                        me.WorstAllocation = Math.Max(me.WorstAllocation, used);
+                        me.WorstTicks = Math.Max(me.WorstTicks, ticks);
                         if (used > limit) outcome = $"allocated {used} bytes for a {bytes.Length}-byte file" + (outcome != null ? " and " + outcome : "");
-                        if (outcome != null) lock (failures) failures.Add($"case {i} ({how}): {outcome}");
+                        if (outcome != null) me.Failures.Add($"case {i} ({how}): {outcome}");
                     }
-                    Interlocked.Exchange(ref startedAt, -1);
-                }) { IsBackground = true, Name = "mutations " + reader };
-                worker.Start();
-                while (!worker.Join(200))
+                    Interlocked.Exchange(ref me.StartedAt, -1);
+                }) { IsBackground = true, Name = $"mutations {reader} {w}" }).ToArray();
+                foreach (var t in threads) t.Start();
+                while (!threads.All(t => t.Join(0)))
                 {
-                    long started = Interlocked.Read(ref startedAt);
-                    if (started > 0 && TimeSpan.FromTicks((clock.ElapsedTicks - started) * TimeSpan.TicksPerSecond / Stopwatch.Frequency) > Watchdog)
+                    Thread.Sleep(200);
+                    foreach (var me in workers)
                     {
+                        long started = Interlocked.Read(ref me.StartedAt);
+                        if (started < 0 || (clock.ElapsedTicks - started) < Watchdog.TotalSeconds * Stopwatch.Frequency) continue;
                         // Keep the variant for a look (in the temporary folder, outside the repository).
                         string kept = Path.Combine(Path.GetTempPath(), $"xtalps_hang_{reader}_{Guid.NewGuid():N}.bin");
-                        File.WriteAllBytes(kept, Volatile.Read(ref currentBytes));
-                        Assert.Fail($"{reader}: no answer within {Watchdog.TotalSeconds} s for {Volatile.Read(ref current)} (kept as {kept})");
+                        File.WriteAllBytes(kept, Volatile.Read(ref me.Bytes));
+                        Assert.Fail($"{reader}: no answer within {Watchdog.TotalSeconds} s for {Volatile.Read(ref me.Current)} (kept as {kept})");
                     }
                 }
-                _out.WriteLine($"{reader}: {ok + rejected + failures.Count} mutations of a {sample.Bytes.Length}-byte file in {clock.Elapsed.TotalSeconds:0.0} s " +
-                               $"({ok} read, {rejected} rejected); slowest {worstTicks * 1000.0 / Stopwatch.Frequency:0.#} ms, most allocated {worstAllocation >> 10} KiB");
+                var failures = workers.SelectMany(w => w.Failures).ToList();
+                int ok = workers.Sum(w => w.Ok), rejected = workers.Sum(w => w.Rejected);
+                _out.WriteLine($"{reader}: {ok + rejected + failures.Count} mutations of a {sample.Bytes.Length}-byte file in {clock.Elapsed.TotalSeconds:0.0} s on {count} thread(s) " +
+                               $"({ok} read, {rejected} rejected); slowest {workers.Max(w => w.WorstTicks) * 1000.0 / Stopwatch.Frequency:0.#} ms, " +
+                               $"most allocated {workers.Max(w => w.WorstAllocation) >> 10} KiB");
                 Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
                 Assert.Equal(Cases, ok + rejected);
                 Assert.True(rejected > Cases / 10, $"only {rejected} of {Cases} variants were rejected: the mutations miss the structure");
@@ -198,7 +212,7 @@ namespace XtalPS.Core.Tests
                     MiniCbfWriter.Write(SinglePanel(48, 32), ms);
                     s.Bytes = ms.ToArray();
                     s.RegionEnd = s.Bytes.AsSpan().IndexOf(CbfBinarySection.Marker);
-                    s.Read = b => CbfReader.Read("m.cbf", b).PixelCount;
+                    s.Read = (b, _) => CbfReader.Read("m.cbf", b).PixelCount;
                     break;
                 }
                 case "imgCIF":
@@ -213,7 +227,7 @@ namespace XtalPS.Core.Tests
                     ImgCifWriter.Write(image, ms);
                     s.Bytes = ms.ToArray();
                     s.RegionEnd = s.Bytes.AsSpan().IndexOf(CbfBinarySection.Marker);
-                    s.Read = b => CbfReader.Read("q.cbf", b).PixelCount;
+                    s.Read = (b, _) => CbfReader.Read("q.cbf", b).PixelCount;
                     break;
                 }
                 case "SMV":
@@ -224,13 +238,13 @@ namespace XtalPS.Core.Tests
                     for (int i = 512; i < b.Length; i++) b[i] = (byte)(i * 7);
                     s.Bytes = b;
                     s.RegionEnd = 512;
-                    s.Read = x => SmvReader.Read("m.img", x).PixelCount;
+                    s.Read = (x, _) => SmvReader.Read("m.img", x).PixelCount;
                     break;
                 }
                 case "TIFF":
                     s.Bytes = TiffWriter.Encode(Counts(40 * 30, 2), 40, 30);
                     s.RegionEnd = s.Bytes.Length;
-                    s.Read = b => TiffImage.ReadFrames("m.tif", b).Sum(f => f.PixelCount);
+                    s.Read = (b, _) => TiffImage.ReadFrames("m.tif", b).Sum(f => f.PixelCount);
                     break;
                 case "MRC":
                 {
@@ -238,7 +252,7 @@ namespace XtalPS.Core.Tests
                     MrcImage.WriteStack(new[] { Counts(40 * 30, 3), Counts(40 * 30, 4) }, 40, 30, ms);
                     s.Bytes = ms.ToArray();
                     s.RegionEnd = MrcImage.HeaderBytes;
-                    s.Read = b => MrcImage.ReadFrames("m.mrc", new MemoryStream(b, false)).Sum(f => f.PixelCount);
+                    s.Read = (b, _) => MrcImage.ReadFrames("m.mrc", new MemoryStream(b, false)).Sum(f => f.PixelCount);
                     break;
                 }
                 case "NeXus":
@@ -247,9 +261,13 @@ namespace XtalPS.Core.Tests
                     s.Bytes = File.ReadAllBytes(path);
                     s.Folder = dir;
                     s.RegionEnd = s.Bytes.Length;
-                    // The HDF5 reader works on files: each variant is written over one file in the test's folder.
-                    string target = Path.Combine(dir, "mutated.nxs");
-                    s.Read = b => { File.WriteAllBytes(target, b); return DiffractionImageReader.ReadFrames(target).Sum(f => f.PixelCount); };
+                    // The HDF5 reader works on files: each variant is written over one file per thread in the test's folder.
+                    s.Read = (b, worker) =>
+                    {
+                        string target = Path.Combine(dir, $"mutated_{worker}.nxs");
+                        File.WriteAllBytes(target, b);
+                        return DiffractionImageReader.ReadFrames(target).Sum(f => f.PixelCount);
+                    };
                     break;
                 }
                 case "MTZ":
@@ -271,7 +289,7 @@ namespace XtalPS.Core.Tests
                     s.Bytes = File.ReadAllBytes(path);
                     s.RegionStart = s.Bytes.Length * 3 / 5; // the header records are at the end of an MTZ file
                     s.RegionEnd = s.Bytes.Length;
-                    s.Read = b => ReflectionFileReader.FromMtz(MtzReader.Parse(b, "m.mtz")).Sum(t => t.Count);
+                    s.Read = (b, _) => ReflectionFileReader.FromMtz(MtzReader.Parse(b, "m.mtz")).Sum(t => t.Count);
                     break;
                 }
                 default: throw new ArgumentException(reader);
