@@ -1,4 +1,7 @@
+using System;
+using System.IO;
 using System.Linq;
+using System.Text.RegularExpressions;
 using System.Management.Automation;
 using Xunit;
 
@@ -40,6 +43,22 @@ namespace XtalPS.Module.Tests
                                  "Get-Lattice -UnitCell 79.1,79.1,37.9,90,90,120 -SpaceGroup P43212", out errors);
             Assert.Empty(many);
             Assert.Single(errors);
+        }
+
+        [Theory]
+        [InlineData("Find-BraggSpot", 3)]
+        [InlineData("Measure-DetectorGain", 3)]
+        public void Self_contained_help_examples_print_what_the_help_shows(string page, int number)
+        {
+            // Examples that need no files: run the code, compare with the Output block (values and words; the
+            // spacing of table columns depends on the width of the host).
+            string text = File.ReadAllText(Path.Combine(_e.RepoRoot, "docs", page + ".md"));
+            var m = Regex.Match(text, $@"### Example {number}:[^\n]*\n```powershell\n(?<code>.*?)```\s*```Output\n(?<out>.*?)```", RegexOptions.Singleline);
+            Assert.True(m.Success, $"{page} example {number} has no code and output blocks");
+            static string[] Words(string t) => t.Split('\n').Select(l => Regex.Replace(l.Trim(), @"\s+", " "))
+                .Where(l => l.Length > 0 && !l.StartsWith("WARNING:", StringComparison.Ordinal)).ToArray();
+            var shown = Words(_e.Render(m.Groups["code"].Value));
+            Assert.Equal(Words(m.Groups["out"].Value), shown);
         }
     }
 }

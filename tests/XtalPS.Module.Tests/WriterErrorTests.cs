@@ -115,5 +115,21 @@ namespace XtalPS.Module.Tests
             Assert.Equal(new[] { name }, Directory.GetFiles(_dir).Select(Path.GetFileName));
             if (format == "imgCIF") Assert.Contains("_axis", File.ReadAllText(path));
         }
+
+        [Fact]
+        public void What_a_killed_writer_left_is_gone_after_the_next_export_to_the_folder()
+        {
+            // A process killed mid-write: a hidden temporary file of our naming whose process is gone.
+            string dead;
+            using (var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", "--version") { RedirectStandardOutput = true })!)
+            {
+                p.WaitForExit();
+                dead = p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            string left = System.Text.RegularExpressions.Regex.Replace(XtalPS.Formats.AtomicFile.ScratchName(Path.Combine(_dir, "run7_int.mtz"), "tmp"), @"xtalps-\d+-", $"xtalps-{dead}-");
+            File.WriteAllBytes(left, new byte[4096]);
+            _e.InvokeOk(Image + "$i | Export-DiffractionImage -Path $args[0]", Path.Combine(_dir, "next.cbf"));
+            Assert.Equal(new[] { "next.cbf" }, Directory.GetFiles(_dir).Select(Path.GetFileName));
+        }
     }
 }
