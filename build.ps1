@@ -4,9 +4,11 @@
 .DESCRIPTION
     Runs under pwsh and under the xtalps script host (CI runs it through the host):
         dotnet run --project src/XtalPS.Host -c Release -- -File build.ps1 -Test
-    -Test prints per-project counts and ends with one plain line "N passed, N failed".
+    -Test prints per-suite counts and ends with one plain line "N passed, N failed" (", N skipped" when tests
+    were skipped).
 .PARAMETER Test
-    Run the xunit suites (tests/XtalPS.Core.Tests, tests/XtalPS.Module.Tests).
+    Run the xunit suites (tests/XtalPS.Core.Tests, tests/XtalPS.Module.Tests), then the Pester 5 suites
+    (tests/pester/*.Tests.ps1 and the user workflow examples/*.Tests.ps1) with the real Pester from NuGet.
 .PARAMETER Docs
     Compile docs/*.md into module/XtalPS/en-US/XtalPS.dll-Help.xml (PlatyPS when installed, else our own compiler).
 .PARAMETER Package
@@ -72,8 +74,19 @@ if ($Test) {
         }
         if ($code -ne 0 -and -not (Test-Path $trx)) { $failed += 1 }
     }
+    # The Pester suites: workflows through the module as a user scripts them, run by the real Pester 5.
+    $pesterPaths = @(Join-Path $root 'tests/pester') + @(Get-ChildItem -Path (Join-Path $root 'examples') -Filter '*.Tests.ps1' | ForEach-Object FullName)
+    try {
+        $pester = & (Join-Path $root 'tests/pester/Invoke-XtalPSPester.ps1') -Path $pesterPaths -ResultFile (Join-Path $results 'pester.xml')
+        $passed += $pester.Passed; $failed += $pester.Failed; $skipped += $pester.Skipped
+        Write-Host ("Pester: {0} passed, {1} failed, {2} skipped" -f $pester.Passed, $pester.Failed, $pester.Skipped)
+    } catch {
+        $broken += "Pester ($_)"
+    }
     if ($broken) { Write-Host "No test results from: $($broken -join ', ') (build or run failure)." }
-    Write-Host ("{0} passed, {1} failed" -f $passed, $failed)
+    $closing = "{0} passed, {1} failed" -f $passed, $failed
+    if ($skipped -gt 0) { $closing += ", $skipped skipped" }
+    Write-Host $closing
     if ($failed -gt 0 -or $broken) { exit 1 }
 }
 

@@ -50,4 +50,4 @@ $back = @(Import-ReflectionTable -LiteralPath $mtz)
 '{0}: {1} reflections in {2} batch(es)' -f $mtz, ($back | ForEach-Object Count | Measure-Object -Sum).Sum, $back.Count
 
 Write-Host '== Without the cell: consensus cell and Bravais lattice'
-$spots | Get-Lattice | Measure-UnitCell | Format-List
+$spots | Get-Lattice | Measure-UnitCell | Format-Table

@@ -65,7 +65,7 @@ namespace XtalPS.Core.Tests
         private static void Seen(string m) { var k = System.Text.RegularExpressions.Regex.Replace(m.Substring(m.IndexOf(':') + 1), @"[0-9]+", "#"); k = k.Length > 90 ? k.Substring(0, 90) : k; Messages.AddOrUpdate(k, 1, (_, c) => c + 1); }
 
         [Fact]
-        public void A_header_with_tens_of_thousands_of_arrays_is_read_without_quadratic_cost()
+        public async Task A_header_with_tens_of_thousands_of_arrays_is_read_without_quadratic_cost()
         {
             // 20000 one-row panels: a table scan per panel would take minutes; indexed lookups take well under a second.
             var panels = new System.Collections.Generic.List<Geometry.Panel>();
@@ -74,9 +74,9 @@ namespace XtalPS.Core.Tests
             var header = ImgCifWriter.WriteHeader(new Geometry.DetectorModel("many", panels), new Geometry.Beam(1.0));
             var bytes = Encoding.ASCII.GetBytes(header);
             var task = Task.Run(() => ImgCifReader.ReadGeometry("many.cbf", bytes));
-            Assert.True(task.Wait(TimeSpan.FromSeconds(30)), "no answer within 30 s");
-            Assert.Equal(20000, task.Result.Detector.PanelCount);
-            Assert.Equal(0.5 * 19999, task.Result.Detector.Panels[19999].Origin.X, 9);
+            var geometry = await task.WaitAsync(TimeSpan.FromSeconds(30)); // watchdog against a hang, not a timing
+            Assert.Equal(20000, geometry.Detector.PanelCount);
+            Assert.Equal(0.5 * 19999, geometry.Detector.Panels[19999].Origin.X, 9);
         }
 
         /// <summary>null = read fine; "" = rejected with an InvalidData exception; otherwise what went wrong.</summary>
@@ -95,7 +95,8 @@ namespace XtalPS.Core.Tests
                 if (used > budget) result = $"allocated {used} bytes for a {bytes.Length}-byte file ({result ?? "read"})";
                 return result;
             });
-            if (!task.Wait(TimeSpan.FromSeconds(5))) return "no answer within 5 s";
+            // A watchdog against hangs, not a timing: an 18-Mpixel Eiger frame on a busy machine can take seconds.
+            if (!task.Wait(TimeSpan.FromSeconds(60))) return "no answer within 60 s";
             return task.Result;
         }
 

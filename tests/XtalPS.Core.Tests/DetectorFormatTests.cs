@@ -321,7 +321,6 @@ namespace XtalPS.Core.Tests
                 .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray())
                 .ToArray();
             Assert.Equal(64, rows.Length);
-            double zOffset = double.NaN;
             for (int asic = 0; asic < 64; asic++)
             {
                 var r = rows[asic];

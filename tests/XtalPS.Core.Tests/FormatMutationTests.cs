@@ -21,7 +21,7 @@ namespace XtalPS.Core.Tests
         private readonly ITestOutputHelper _out;
         public FormatMutationTests(ITestOutputHelper output) { _out = output; }
 
-        private static readonly TimeSpan PerRead = TimeSpan.FromSeconds(10);
+        private static readonly TimeSpan PerRead = TimeSpan.FromSeconds(30); // a watchdog against hangs: the machine may be busy
 
         [Fact]
         public async Task Mutated_files_fail_cleanly_and_quickly()

@@ -8,7 +8,6 @@ using XtalPS.Lattices;
 using XtalPS.Simulation;
 using Xunit;
 using Xunit.Abstractions;
-using XtalPS.Simulation;
 
 namespace XtalPS.Core.Tests
 {

@@ -80,7 +80,7 @@ namespace XtalPS.Module.Tests
             var truth = (DetectorModel)_e.InvokeOk("Import-DetectorModel -Path $args[0]", _e.Shared("sim/cspad/cspad_true_detector.json")).Single().BaseObject;
             var output = _e.Invoke("$args[0] | Update-DetectorMetrology -Verbose -PassThru 4>&1", out var errors, (object)lattices);
             Assert.Empty(errors);
-            var verbose = output.Where(o => o.BaseObject is VerboseRecord).Select(o => o.BaseObject.ToString()).ToArray();
+            var verbose = output.Where(o => o.BaseObject is VerboseRecord).Select(o => o.BaseObject.ToString() ?? "").ToArray();
             var result = output.Select(o => o.BaseObject).OfType<MetrologyResult>().Single();
             var passed = output.Select(o => o.BaseObject).OfType<CrystalLattice>().ToArray();
             double before = CentreRms(lattices[0].Image!.Detector, truth), after = CentreRms(result.Detector, truth);

@@ -56,10 +56,13 @@ Describe 'Summation integration and MTZ files' {
         ($back | ForEach-Object Count | Measure-Object -Sum).Sum | Should -Be (($tables | ForEach-Object Count | Measure-Object -Sum).Sum)
     }
 
-    It 'stops before writing when the MTZ exists and neither -Force nor -Append is given' {
+    It 'refuses to replace the MTZ without -Force or -Append, with an error -ErrorVariable catches' {
         $before = (Get-Item $mtz).Length
-        { $tables | Export-ReflectionTable -Path $mtz } | Should -Throw
+        $tables | Export-ReflectionTable -Path $mtz -ErrorAction SilentlyContinue -ErrorVariable refused
+        $refused | Should -HaveCount 1
+        $refused[0].FullyQualifiedErrorId | Should -BeLike 'FileExists,*'
         (Get-Item $mtz).Length | Should -Be $before
+        { $tables | Export-ReflectionTable -Path $mtz -ErrorAction Stop } | Should -Throw -ExpectedMessage '*-Force*'
     }
 }
 

@@ -88,6 +88,13 @@ namespace XtalPS.Extraction
             return list;
         }
 
+        /// <summary>
+        /// A standard error as it goes into a reflection file: a nearly singular normal matrix gives σ of 1e10 and
+        /// more, which says only that the parameter is undetermined; that is a missing value (NaN), not a number.
+        /// Bound: a million times the scale (pixels for positions, the peak height for amplitudes).
+        /// </summary>
+        public static double Plausible(double sigma, double scale) => sigma >= 0 && sigma <= 1e6 * scale ? sigma : double.NaN;
+
         /// <summary>The reflection row for one fit, with the well-behaved verdict and reason flags.</summary>
         public static Reflection ToReflection(PredictedPosition pr, GaussianFitResult fit, ExtractionSettings s, double d)
         {
@@ -99,8 +106,8 @@ namespace XtalPS.Extraction
                 case GaussianFitStatus.Failed: r.Flags |= ReflectionFlags.FitFailed; return r;
             }
             var m = fit.Model;
-            r.X = m.X0; r.Y = m.Y0; r.XSigma = fit.SigmaX0; r.YSigma = fit.SigmaY0;
-            r.Amplitude = m.Amplitude; r.AmplitudeSigma = fit.SigmaAmplitude;
+            r.X = m.X0; r.Y = m.Y0; r.XSigma = Plausible(fit.SigmaX0, 1); r.YSigma = Plausible(fit.SigmaY0, 1);
+            r.Amplitude = m.Amplitude; r.AmplitudeSigma = Plausible(fit.SigmaAmplitude, Math.Max(1, Math.Abs(m.Amplitude)));
             r.SigmaMajor = m.SigmaMajor; r.SigmaMinor = m.SigmaMinor; r.Orientation = m.Orientation;
             r.Background = m.Background; r.TiltX = m.TiltX; r.TiltY = m.TiltY;
             r.FitChiSquare = fit.ReducedChiSquare;

@@ -10,7 +10,8 @@ namespace XtalPS.Formats
 {
     /// <summary>
     /// Opens a diffraction image file of any supported format (recognised by content, not by name) and yields
-    /// its frames one at a time. Compressed wrappers (.gz, .bz2) are undone in memory first.
+    /// its frames one at a time. Compressed wrappers (.gz, .bz2) are undone in memory first, as a stream that stops
+    /// as soon as the content outgrows what its header declares (<see cref="BoundedInflate"/>).
     /// Formats: miniCBF, SMV/ADSC (incl. TimePix electron), TIFF, MRC (stacks streamed), NeXus/NXmx HDF5 (frames streamed).
     /// </summary>
     public static class DiffractionImageReader
@@ -77,24 +78,25 @@ namespace XtalPS.Formats
             return done == head.Length ? head : head.AsSpan(0, done).ToArray();
         }
 
-        /// <summary>Reads a whole file, undoing gzip or bzip2, with a cap on the decompressed size.</summary>
+        /// <summary>Reads a whole file, undoing gzip or bzip2 as a stream that stops when the content outgrows what it declares.</summary>
         public static byte[] ReadAllBytes(string path)
         {
             var info = new FileInfo(path);
             if (!info.Exists) throw new FileNotFoundException($"The file '{path}' does not exist.", path);
             if (info.Length > MaxFileBytes) throw new InvalidImageDataException(path, $"the file is {info.Length} bytes; the largest XtalPS reads is {MaxFileBytes}.");
-            var bytes = File.ReadAllBytes(path);
-            if (IsGzip(bytes)) return Gunzip(path, bytes);
-            if (IsBzip2(bytes)) return Bunzip2(path, bytes);
-            return bytes;
+            var head = ReadHead(path, 4);
+            if (IsGzip(head)) return Gunzip(path);
+            if (IsBzip2(head)) return Bunzip2(path);
+            return File.ReadAllBytes(path);
         }
 
-        private static byte[] Gunzip(string path, byte[] compressed)
+        private static byte[] Gunzip(string path)
         {
             try
             {
-                using var input = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
-                return Drain(path, input, compressed.Length, "gzip");
+                using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                using var input = new GZipStream(file, CompressionMode.Decompress);
+                return BoundedInflate.Read(path, input, "gzip", MaxFileBytes);
             }
             catch (InvalidDataException e)
             {
@@ -104,31 +106,19 @@ namespace XtalPS.Formats
 
         /// <summary>bzip2 (Burrows–Wheeler block sorting, J. Seward) through SharpZipLib; every block carries a CRC, so
         /// corruption is detected rather than passed on.</summary>
-        private static byte[] Bunzip2(string path, byte[] compressed)
+        private static byte[] Bunzip2(string path)
         {
             try
             {
-                using var input = new BZip2InputStream(new MemoryStream(compressed)) { IsStreamOwner = true };
-                return Drain(path, input, compressed.Length, "bzip2");
+                using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                using var input = new BZip2InputStream(file) { IsStreamOwner = true };
+                return BoundedInflate.Read(path, input, "bzip2", MaxFileBytes);
             }
             catch (Exception e) when (e is SharpZipBaseException || e is EndOfStreamException || e is InvalidDataException
                                       || e is IndexOutOfRangeException || e is ArgumentException || e is NullReferenceException)
             {
                 throw new InvalidImageDataException(path, "the bzip2 stream is corrupt: " + e.Message, e);
             }
-        }
-
-        private static byte[] Drain(string path, Stream input, int compressedLength, string kind)
-        {
-            using var output = new MemoryStream((int)Math.Min(MaxFileBytes, Math.Max(1 << 16, (long)compressedLength * 4)));
-            var buffer = new byte[1 << 16];
-            int n;
-            while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                if (output.Length + n > MaxFileBytes) throw new InvalidImageDataException(path, $"the {kind} stream expands beyond the largest size XtalPS reads ({MaxFileBytes} bytes).");
-                output.Write(buffer, 0, n);
-            }
-            return output.ToArray();
         }
     }
 }

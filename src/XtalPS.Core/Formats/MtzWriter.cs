@@ -191,8 +191,7 @@ namespace XtalPS.Formats
         private static MtzBatch BatchHeader(int number, ReflectionTable table, Lattice? lattice, double[] cell)
         {
             var bh = MtzBatch.Create(number);
-            string title = $"{table.Stage}: {table.ImageName}";
-            bh.Title = title.Length > 70 ? title.Substring(0, 70) : title;
+            bh.Title = BatchTitle(table.Stage, table.ImageName);
             bh.Ints[12] = 1;                                   // ncryst
             bh.Ints[14] = lattice is PlanarLattice ? 1 : 2;    // ldtype: 1 = 2D, 2 = 3D
             bh.Ints[19] = 1;                                   // ndet
@@ -215,6 +214,17 @@ namespace XtalPS.Formats
                 bh.Floats[113] = 0; bh.Floats[114] = p.Width; bh.Floats[115] = 0; bh.Floats[116] = p.Height;
             }
             return bh;
+        }
+
+        /// <summary>"Stage: image name" in the 70 characters of an MTZ batch title; a name too long keeps its end (frame
+        /// numbers and extensions tell images apart), marked with "...".</summary>
+        public static string BatchTitle(string stage, string imageName)
+        {
+            const int max = 70;
+            string title = $"{stage}: {imageName}";
+            if (title.Length <= max) return title;
+            int keep = max - stage.Length - 5;
+            return keep > 8 ? $"{stage}: ...{imageName.Substring(imageName.Length - keep)}" : title.Substring(0, max);
         }
 
         /// <summary>The cell written for a lattice (see the class remarks for planar lattices).</summary>

@@ -137,7 +137,7 @@ namespace XtalPS.Formats
                 var (dataset, owner) = c.Open();
                 var dims = dataset.Space.Dimensions;
                 // A frame cannot expand more than 255:1 (LZ4) from the bytes of the file that holds it.
-                string holder = owner is PureHDF.VOL.Native.NativeFile nf ? nf.Path : path;
+                string holder = (owner as PureHDF.VOL.Native.NativeFile)?.Path ?? path;
                 long justified = 256 * new FileInfo(holder).Length + (1 << 20);
                 if ((long)g.Width * g.Height * Math.Max(1, dataset.Type.Size) > justified)
                     throw new InvalidImageDataException(path, $"{c.Name} claims {g.Width}x{g.Height} pixels per frame, more than its file can hold.");
@@ -283,7 +283,7 @@ namespace XtalPS.Formats
                     long masterBytes = new FileInfo(path).Length;
                     if ((long)width * height * m.Type.Size > 1100 * masterBytes + (1 << 20))
                         throw new InvalidImageDataException(path, $"the pixel_mask claims {width}x{height} values, more than the file can hold.");
-                    var values = Integers(det, "pixel_mask");
+                    var values = Integers(det, "pixel_mask", (ulong)width * (ulong)height);
                     g.PixelMask = new byte[values.Length];
                     for (int i = 0; i < values.Length; i++) g.PixelMask[i] = values[i] != 0 ? (byte)1 : (byte)0;
                 }
@@ -405,20 +405,37 @@ namespace XtalPS.Formats
             return ToMm("", v[0], units.Length == 0 && name.EndsWith("_size") && v[0] < 0.01 ? "m" : units);
         }
 
-        private static double[] Doubles(IH5Dataset d)
+        /// <summary>Metadata datasets and attributes hold a few values (a vector, an offset, a wavelength); a damaged
+        /// dataspace can claim billions, which would be allocated before anything else could object.</summary>
+        private const ulong MaxMetadataValues = 1 << 16;
+
+        private static void CheckCount(ulong[] dims, ulong max)
         {
+            ulong n = 1;
+            foreach (var x in dims)
+            {
+                if (x != 0 && n > max / x) throw new InvalidImageDataException("", $"a dataset or attribute claims more than {max} values where a few are expected.");
+                n *= x;
+            }
+            if (n > max) throw new InvalidImageDataException("", $"a dataset or attribute claims {n} values where a few are expected.");
+        }
+
+        private static double[] Doubles(IH5Dataset d, ulong max = MaxMetadataValues)
+        {
+            CheckCount(d.Space.Dimensions, max);
             var t = d.Type;
             if (t.Class == H5DataTypeClass.FloatingPoint) return t.Size == 4 ? d.Read<float[]>().Select(x => (double)x).ToArray() : d.Read<double[]>();
-            if (t.Class == H5DataTypeClass.FixedPoint) return Integers(d).Select(x => (double)x).ToArray();
+            if (t.Class == H5DataTypeClass.FixedPoint) return Integers(d, max).Select(x => (double)x).ToArray();
             return Array.Empty<double>();
         }
 
-        private static long[] Integers(IH5Group g, string name) => g.LinkExists(name) ? Integers(g.Dataset(name)) : Array.Empty<long>();
+        private static long[] Integers(IH5Group g, string name, ulong max = MaxMetadataValues) => g.LinkExists(name) ? Integers(g.Dataset(name), max) : Array.Empty<long>();
 
-        private static long[] Integers(IH5Dataset d)
+        private static long[] Integers(IH5Dataset d, ulong max = MaxMetadataValues)
         {
+            CheckCount(d.Space.Dimensions, max);
             var t = d.Type;
-            if (t.Class == H5DataTypeClass.FloatingPoint) return Doubles(d).Select(x => (long)x).ToArray();
+            if (t.Class == H5DataTypeClass.FloatingPoint) return Doubles(d, max).Select(x => (long)x).ToArray();
             if (t.Class != H5DataTypeClass.FixedPoint) return Array.Empty<long>();
             bool s = t.FixedPoint.IsSigned;
             return t.Size switch
@@ -436,6 +453,7 @@ namespace XtalPS.Formats
             if (!g.LinkExists(name)) return null;
             var d = g.Dataset(name);
             if (!IsText(d.Type)) return null;
+            CheckCount(d.Space.Dimensions, MaxMetadataValues);
             return d.Space.Rank == 0 ? d.Read<string>() : d.Read<string[]>().FirstOrDefault();
         }
 
@@ -444,6 +462,7 @@ namespace XtalPS.Formats
             if (!o.AttributeExists(name)) return null;
             var a = o.Attribute(name);
             if (!IsText(a.Type)) return null;
+            CheckCount(a.Space.Dimensions, MaxMetadataValues);
             return (a.Space.Rank == 0 ? a.Read<string>() : a.Read<string[]>().FirstOrDefault())?.TrimEnd('\0').Trim();
         }
 
@@ -454,6 +473,7 @@ namespace XtalPS.Formats
         {
             if (!o.AttributeExists(name)) return null;
             var a = o.Attribute(name);
+            CheckCount(a.Space.Dimensions, MaxMetadataValues);
             double[] v = a.Type.Class == H5DataTypeClass.FloatingPoint
                 ? (a.Type.Size == 4 ? a.Read<float[]>().Select(x => (double)x).ToArray() : a.Read<double[]>())
                 : a.Type.Class == H5DataTypeClass.FixedPoint && a.Type.Size == 4 ? a.Read<int[]>().Select(x => (double)x).ToArray()

@@ -56,6 +56,7 @@ namespace XtalPS.Formats
             new Column("NBG", 'I', r => r.BackgroundPixels, (r, v) => r.BackgroundPixels = I(v), "background pixels"),
             new Column("BOX", 'I', r => r.BoxSize, (r, v) => r.BoxSize = I(v), "half-size of the peak box used"),
             new Column("FLAGS", 'I', r => (int)r.Flags, (r, v) => r.Flags = (ReflectionFlags)I(v), "ReflectionFlags bits"),
+            new Column("D", 'R', r => r.D, (r, v) => r.D = v, "resolution d, Å"),
         };
 
         /// <summary>The column with this label, or null (case-insensitive).</summary>

@@ -82,19 +82,67 @@ namespace XtalPS.Formats
                 if (!groups.TryGetValue(batch, out var list)) groups[batch] = list = new List<Reflection>();
                 list.Add(r);
             }
-            var stages = f.Batches.ToDictionary(b => b.Number, b => b.Title);
+            // What the file says about each batch: the title "Stage: image name" (XtalPS's), the cell and orientation.
+            // The space group is the file's; a crystal lattice rebuilt from them carries it into a re-export.
+            var batches = new Dictionary<int, MtzBatch>();
+            foreach (var b in f.Batches) batches[b.Number] = b;
+            var group = MtzWriter.GroupOf(f);
             var tables = new List<ReflectionTable>();
             foreach (var g in groups)
             {
-                string stage = Stage;
-                if (stages.TryGetValue(g.Key, out var title))
+                string stage = Stage, name = "";
+                batches.TryGetValue(g.Key, out var batch);
+                if (batch != null)
                 {
-                    int colon = title.IndexOf(':');
-                    if (colon > 0) stage = Stage + " " + title.Substring(0, colon);
+                    int colon = batch.Title.IndexOf(": ", StringComparison.Ordinal);
+                    if (colon > 0)
+                    {
+                        stage = Stage + " " + batch.Title.Substring(0, colon);
+                        name = batch.Title.Substring(colon + 2).Trim();
+                    }
                 }
-                tables.Add(new ReflectionTable(null, null, null, g.Value, stage));
+                var lattice = LatticeOf(batch, f.Cell, group);
+                var cell = lattice != null ? lattice.UnitCell : CellOrNull(f.Cell);
+                if (cell.HasValue)
+                    foreach (var r in g.Value)
+                        if (double.IsNaN(r.D) && (r.H != 0 || r.K != 0 || r.L != 0)) r.D = cell.Value.D(r.H, r.K, r.L);
+                tables.Add(new ReflectionTable(null, lattice, null, g.Value, stage, name));
             }
             return tables;
+        }
+
+        /// <summary>The crystal lattice a batch header describes (cell and U of a 3D batch; the file's cell and no
+        /// rotation for a merged file), in the file's space group; null for 2D batches or unusable numbers.</summary>
+        private static Lattices.CrystalLattice? LatticeOf(MtzBatch? batch, double[] fileCell, Lattices.SpaceGroup group)
+        {
+            try
+            {
+                if (batch == null)
+                {
+                    var merged = CellOrNull(fileCell);
+                    return merged.HasValue ? Lattices.CrystalLattice.FromOrientation(Geometry.Mat3.Identity, merged.Value, group) : null;
+                }
+                if (batch.Ints[14] != 2) return null; // ldtype 2 = 3D; planar lattices are written as 2D batches
+                var cell = CellOrNull(batch.Cell) ?? CellOrNull(fileCell);
+                var u = Geometry.Mat3.FromArray(batch.U);
+                if (!cell.HasValue || Math.Abs(u.Determinant - 1) > 1e-3) return null;
+                return Lattices.CrystalLattice.FromOrientation(u, cell.Value, group);
+            }
+            catch (ArgumentException) { return null; }
+            catch (InvalidOperationException) { return null; } // a singular cell or orientation
+        }
+
+        private static Lattices.UnitCell? CellOrNull(double[] c)
+        {
+            if (c == null || c.Length < 6 || c.Take(3).Any(x => !(x > 0)) || c.Skip(3).Take(3).Any(x => !(x > 0 && x < 180))) return null;
+            try
+            {
+                var cell = new Lattices.UnitCell(c[0], c[1], c[2], c[3], c[4], c[5]);
+                _ = cell.BMatrix; // angles that close no cell make it singular
+                return cell;
+            }
+            catch (ArgumentException) { return null; }
+            catch (InvalidOperationException) { return null; }
         }
 
         public static List<ReflectionTable> ReadCsv(string path)
@@ -109,7 +157,8 @@ namespace XtalPS.Formats
             if (batchIndex < 0 || !names.Contains("H")) throw new InvalidImageDataException(path, "not an XtalPS reflection CSV file (no H and BATCH columns).");
             var current = new List<Reflection>();
             int currentBatch = int.MinValue;
-            string stage = Stage;
+            string stage = Stage, image = "";
+            int imageIndex = Array.IndexOf(names, "Image");
             string? line;
             int lineNo = 1;
             while ((line = reader.ReadLine()) != null)
@@ -129,15 +178,16 @@ namespace XtalPS.Formats
                 }
                 if (r.Batch != currentBatch && current.Count > 0)
                 {
-                    tables.Add(new ReflectionTable(null, null, null, current, stage));
+                    tables.Add(new ReflectionTable(null, null, null, current, stage, image));
                     current = new List<Reflection>();
                 }
                 int stageIndex = Array.IndexOf(names, "Stage");
                 stage = stageIndex >= 0 && f[stageIndex].Length > 0 ? Stage + " " + f[stageIndex] : Stage;
+                image = imageIndex >= 0 ? f[imageIndex] : "";
                 currentBatch = r.Batch;
                 current.Add(r);
             }
-            if (current.Count > 0) tables.Add(new ReflectionTable(null, null, null, current, stage));
+            if (current.Count > 0) tables.Add(new ReflectionTable(null, null, null, current, stage, image));
             return tables;
         }
 

@@ -17,10 +17,18 @@ namespace XtalPS.Formats
         protected ReflectionFileWriter(string path)
         {
             Path = System.IO.Path.GetFullPath(path);
-            string dir = System.IO.Path.GetDirectoryName(Path) ?? ".";
-            if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"The folder '{dir}' does not exist.");
-            string scratch = System.IO.Path.Combine(dir, "." + System.IO.Path.GetFileName(Path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".rows");
-            _scratch = new FileStream(scratch, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+            string dir = AtomicFile.CheckTarget(Path);
+            string scratch = AtomicFile.ScratchName(Path, "rows");
+            try { _scratch = new FileStream(scratch, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose); }
+            catch (UnauthorizedAccessException e) { throw new UnauthorizedAccessException($"Cannot write '{Path}': access to the folder '{dir}' is denied.", e); }
+            catch (IOException e) { throw new IOException($"Cannot write '{Path}': {e.Message.Replace(scratch, Path)}", e); }
+            // Outside Windows an open file lives on after its name is removed: removing the name now means a
+            // process killed mid-run leaves no scratch file behind. (Windows deletes it when the handle closes,
+            // which the system does for a killed process too.)
+            if (Environment.OSVersion.Platform != PlatformID.Win32NT)
+            {
+                try { File.Delete(scratch); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
         }
 
         /// <summary>The file being written.</summary>

@@ -33,10 +33,74 @@ namespace XtalPS.Formats
         /// <summary>The frames (image file directories) of a TIFF held in memory.</summary>
         public static IEnumerable<DiffractionImage> ReadFrames(string path, byte[] file, FrameSelection? frames = null)
         {
-            int count;
-            using (var tif = Open(path, file)) count = Guard(path, () => (int)tif.NumberOfDirectories());
+            // The directory chain is checked here first: LibTiff, given a directory at a wrong offset or a tag whose
+            // values lie past the end, can spend seconds on a few kilobytes.
+            int count = CountDirectories(path, file);
             foreach (int index in FrameSelection.Resolve(frames, count, path))
                 yield return ReadFrame(path, file, index, count);
+        }
+
+        /// <summary>Largest number of entries in one image file directory (real files have a few dozen).</summary>
+        private const int MaxEntries = 4096;
+
+        /// <summary>
+        /// Walks the chain of image file directories (classic TIFF and BigTIFF): every directory, every tag's values
+        /// and the next link must lie inside the file, and the chain must not loop. Returns the number of directories.
+        /// </summary>
+        internal static int CountDirectories(string path, byte[] file)
+        {
+            if (file.Length < 8 || !Looks(file)) throw new InvalidImageDataException(path, "the file does not start with a TIFF header.");
+            bool little = file[0] == (byte)'I', big = (little ? file[2] : file[3]) == 43;
+            ulong Read(long at, int size)
+            {
+                ulong v = 0;
+                for (int i = 0; i < size; i++) v |= (ulong)file[at + (little ? i : size - 1 - i)] << (8 * i);
+                return v;
+            }
+            int offsetSize = big ? 8 : 4, countSize = big ? 8 : 2, entrySize = big ? 20 : 12;
+            if (big && (Read(4, 2) != 8 || file.Length < 16)) throw new InvalidImageDataException(path, "the BigTIFF header is damaged.");
+            ulong next = Read(big ? 8 : 4, offsetSize);
+            var seen = new HashSet<ulong>();
+            int count = 0;
+            while (next != 0)
+            {
+                if (next < (ulong)(big ? 16 : 8) || next > (ulong)(file.Length - countSize))
+                    throw new InvalidImageDataException(path, $"TIFF directory {count} is said to lie at byte {next}, outside the {file.Length}-byte file.");
+                if (!seen.Add(next)) throw new InvalidImageDataException(path, $"the TIFF directories form a loop at byte {next}.");
+                long at = (long)next;
+                ulong entries = Read(at, countSize);
+                if (entries == 0 || entries > MaxEntries || at + countSize + (long)entries * entrySize + offsetSize > file.Length)
+                    throw new InvalidImageDataException(path, $"TIFF directory {count} claims {entries} entries, more than the file holds.");
+                for (long e = at + countSize, end = e + (long)entries * entrySize; e < end; e += entrySize)
+                {
+                    int type = (int)Read(e + 2, 2);
+                    ulong values = Read(e + 4, offsetSize);
+                    int size = TypeSize(type);
+                    if (size == 0) continue; // a type LibTiff skips
+                    if (values > (ulong)file.Length) throw new InvalidImageDataException(path, $"a TIFF tag claims {values} values in a {file.Length}-byte file.");
+                    ulong bytes = values * (ulong)size;
+                    if (bytes <= (ulong)offsetSize) continue; // the values sit in the entry itself
+                    ulong where = Read(e + 4 + offsetSize, offsetSize);
+                    if (where > (ulong)file.Length || bytes > (ulong)file.Length - where)
+                        throw new InvalidImageDataException(path, $"a TIFF tag's {bytes} bytes of values at byte {where} run past the end of the {file.Length}-byte file.");
+                }
+                next = Read(at + countSize + (long)entries * entrySize, offsetSize);
+                if (++count > 1 << 20) throw new InvalidImageDataException(path, "the TIFF has more than a million directories.");
+            }
+            if (count == 0) throw new InvalidImageDataException(path, "the TIFF has no image directory.");
+            return count;
+        }
+
+        private static int TypeSize(int type)
+        {
+            switch (type)
+            {
+                case 1: case 2: case 6: case 7: return 1;
+                case 3: case 8: return 2;
+                case 4: case 9: case 11: case 13: return 4;
+                case 5: case 10: case 12: case 16: case 17: case 18: return 8;
+                default: return 0;
+            }
         }
 
         private static DiffractionImage ReadFrame(string path, byte[] file, int index, int count)

@@ -10,8 +10,11 @@ namespace XtalPS.Integration
     /// <summary>The reflections of one image, with the lattice that predicted them and the lattice refined from them.</summary>
     public sealed class ReflectionTable
     {
-        public ReflectionTable(DiffractionImage? image, Lattice? lattice, Lattice? refinedLattice, IEnumerable<Reflection> reflections, string stage)
+        /// <summary>A table; <paramref name="imageName"/> names the image when the image itself is not at hand (tables read from a file).</summary>
+        public ReflectionTable(DiffractionImage? image, Lattice? lattice, Lattice? refinedLattice, IEnumerable<Reflection> reflections, string stage,
+            string? imageName = null)
         {
+            _imageName = imageName;
             Image = image;
             Lattice = lattice;
             RefinedLattice = refinedLattice;
@@ -27,7 +30,8 @@ namespace XtalPS.Integration
         /// <summary>Which step produced the table: Extract, Integrate, or Imported.</summary>
         public string Stage { get; }
         public int WellBehavedCount => Reflections.Count(r => r.WellBehaved);
-        public string ImageName => Image?.Name ?? "";
+        public string ImageName => Image?.Name ?? _imageName ?? "";
+        private readonly string? _imageName;
 
         public override string ToString() => string.Format(CultureInfo.InvariantCulture, "{0}: {1} reflections ({2})", ImageName, Count, Stage);
     }

@@ -17,6 +17,9 @@ namespace XtalPS.Spots
         private readonly int _width, _height, _ky;
         private int _row = int.MinValue, _firstIncluded;
 
+        /// <param name="width">Panel width in pixels.</param>
+        /// <param name="height">Panel height in pixels.</param>
+        /// <param name="ky">Half-height of the box (rows above and below the centre).</param>
         /// <param name="pad">Zero columns kept on each side (at least kx + 1), so the caller's horizontal window can
         /// slide over the whole row without edge tests: column c of the panel is element c + Pad.</param>
         public BoxSums(int width, int height, int ky, int pad = 0)

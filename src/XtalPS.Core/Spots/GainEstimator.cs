@@ -84,6 +84,10 @@ namespace XtalPS.Spots
             for (int i = 0; i < ratios.Count; i++)
                 if (ratios[i] <= cut) { kept.Add(ratios[i]); keptLevels.Add(levels[i]); }
             if (kept.Count >= 10) { median = Median(kept); ratios = kept; levels = keptLevels; }
+            // No spread at all (a mask, a flat field, a constant image): there is no counting noise to measure.
+            if (!(median > 0))
+                throw new SpotFindingException("NoCountingNoise",
+                    $"{image.Name}: the background has no pixel-to-pixel spread (every window is constant), so this is not an image of counts (a mask or a flat field?) and no gain can be estimated from it.");
             double correction = Math.Pow(1 - 2.0 / (9 * k), 3);
             return new GainEstimate(image.Name, median / correction, ratios.Count, Median(levels), panelGain);
         }

@@ -62,11 +62,8 @@ namespace XtalPS.Commands
             _index++;
             string extension = System.IO.Path.GetExtension(target).ToLowerInvariant();
             string format = Format ?? (extension == ".geom" ? "Geom" : extension == ".cbf" || extension == ".cif" ? "ImgCif" : "Expt");
-            if (File.Exists(target) && !Force)
-            {
-                WriteError(new ErrorRecord(new IOException($"The file '{target}' exists; use -Force to overwrite it."), "FileExists", ErrorCategory.ResourceExists, target));
-                return;
-            }
+            var refusal = PathResolver.RefuseOutput(target, Force);
+            if (refusal != null) { WriteError(refusal); return; }
             if (!ShouldProcess(target, $"Write detector {detector.Name} ({detector.PanelCount} panels) as {format}")) return;
             try
             {

@@ -8,7 +8,7 @@ using XtalPS.Internal;
 
 namespace XtalPS.Commands
 {
-    /// <summary>Export-DiffractionImage: writes images to files, atomically, honouring -WhatIf.</summary>
+    /// <summary>Export-DiffractionImage: writes images as miniCBF, imgCIF, TIFF or MRC files, atomically, honouring -WhatIf.</summary>
     [Cmdlet(VerbsData.Export, "DiffractionImage", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(FileInfo))]
     public sealed class ExportDiffractionImageCommand : PSCmdlet
@@ -24,9 +24,12 @@ namespace XtalPS.Commands
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
 
+        /// <summary>MiniCbf (one panel, integer counts), ImgCif (full imgCIF with the detector hierarchy: any number of
+        /// panels, integer counts), Tiff (one panel, 32-bit float) or Mrc (one panel, mode 2 float). By default from the
+        /// extension: .cbf/.cif → MiniCbf for one panel, ImgCif for several; .tif/.tiff → Tiff; .mrc/.mrcs → Mrc.</summary>
         [Parameter]
-        [ValidateSet("MiniCbf")]
-        public string Format { get; set; } = "MiniCbf";
+        [ValidateSet("MiniCbf", "ImgCif", "Tiff", "Mrc")]
+        public string? Format { get; set; }
 
         /// <summary>Overwrite an existing file.</summary>
         [Parameter] public SwitchParameter Force { get; set; }
@@ -56,15 +59,25 @@ namespace XtalPS.Commands
                 return;
             }
             _index++;
-            if (File.Exists(target) && !Force)
+            string? format = Format ?? FormatFromExtension(target, image.PanelCount);
+            if (format == null)
             {
-                WriteError(new ErrorRecord(new IOException($"The file '{target}' exists; use -Force to overwrite it."), "FileExists", ErrorCategory.ResourceExists, target));
+                WriteError(ErrorRecords.InvalidArgument($"'{target}' has no image file extension XtalPS writes: use .cbf, .cif, .tif, .tiff, .mrc or .mrcs, or give -Format.",
+                    "UnknownImageFormat", target));
                 return;
             }
-            if (!ShouldProcess(target, $"Write {image.Name} as {Format}")) return;
+            var refusal = PathResolver.RefuseOutput(target, Force);
+            if (refusal != null) { WriteError(refusal); return; }
+            if (!ShouldProcess(target, $"Write {image.Name} as {format}")) return;
             try
             {
-                MiniCbfWriter.Write(image, target);
+                switch (format)
+                {
+                    case "ImgCif": ImgCifWriter.Write(image, target); break;
+                    case "Tiff": TiffWriter.Write(image, target); break;
+                    case "Mrc": MrcImage.Write(image, target); break;
+                    default: MiniCbfWriter.Write(image, target); break;
+                }
                 WriteVerbose($"Wrote {image.Name} to {target}");
                 if (PassThru) WriteObject(new FileInfo(target));
             }
@@ -75,6 +88,17 @@ namespace XtalPS.Commands
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 WriteError(ErrorRecords.WriteFailed(e, target));
+            }
+        }
+
+        private static string? FormatFromExtension(string target, int panels)
+        {
+            switch (System.IO.Path.GetExtension(target).ToLowerInvariant())
+            {
+                case ".cbf": case ".cif": return panels == 1 ? "MiniCbf" : "ImgCif";
+                case ".tif": case ".tiff": return "Tiff";
+                case ".mrc": case ".mrcs": return "Mrc";
+                default: return null;
             }
         }
     }

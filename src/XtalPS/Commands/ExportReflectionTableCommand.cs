@@ -41,20 +41,31 @@ namespace XtalPS.Commands
         protected override void BeginProcessing()
         {
             string resolved;
+            // The one output cannot be written: one non-terminating error (that -ErrorAction and -ErrorVariable
+            // handle), and the tables that come are passed over.
             try { resolved = PathResolver.ResolveOutput(this, Path); }
             catch (Exception e) when (e is ArgumentException || e is PSArgumentException || e is NotSupportedException)
             {
-                ThrowTerminatingError(ErrorRecords.InvalidArgument(e.Message, "InvalidPath", Path));
+                Refuse(ErrorRecords.InvalidArgument(e.Message, "InvalidPath", Path));
                 return;
             }
             _folder = Directory.Exists(resolved);
             if (_folder) { _target = resolved; return; }
             string ext = System.IO.Path.GetExtension(resolved).ToLowerInvariant();
             if (ext != ".mtz" && ext != ".csv" && ext != ".json")
-                ThrowTerminatingError(ErrorRecords.InvalidArgument($"'{Path}' has no reflection file extension: use .mtz, .csv or .json (or give a folder).", "UnknownReflectionFormat", Path));
-            if (File.Exists(resolved) && !Force && !Append)
-                ThrowTerminatingError(new ErrorRecord(new IOException($"The file '{resolved}' exists; use -Force to overwrite it or -Append to add to it."), "FileExists", ErrorCategory.ResourceExists, resolved));
+            {
+                Refuse(ErrorRecords.InvalidArgument($"'{Path}' has no reflection file extension: use .mtz, .csv or .json (or give a folder).", "UnknownReflectionFormat", Path));
+                return;
+            }
+            var refusal = PathResolver.RefuseOutput(resolved, Force || Append, "use -Force to overwrite it or -Append to add to it");
+            if (refusal != null) { Refuse(refusal); return; }
             _target = resolved;
+        }
+
+        private void Refuse(ErrorRecord error)
+        {
+            _skip = true;
+            WriteError(error);
         }
 
         protected override void ProcessRecord()
@@ -69,7 +80,7 @@ namespace XtalPS.Commands
                 try { _writer = ReflectionFileWriter.Create(_target!, Append && File.Exists(_target)); }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidOperationException || e is InvalidImageDataException)
                 {
-                    ThrowTerminatingError(e is InvalidOperationException || e is InvalidImageDataException
+                    Refuse(e is InvalidOperationException || e is InvalidImageDataException
                         ? new ErrorRecord(e, "CannotAppend", ErrorCategory.InvalidData, _target) : ErrorRecords.WriteFailed(e, _target!));
                     return;
                 }
@@ -108,11 +119,8 @@ namespace XtalPS.Commands
             string stem = table.ImageName.Length > 0 ? System.IO.Path.GetFileNameWithoutExtension(table.ImageName.Replace('#', '_')) : $"table_{_index:D5}";
             string tag = table.Stage == "Extract" ? "_ext" : table.Stage == "Integrate" ? "_int" : "_refl";
             string target = System.IO.Path.Combine(_target!, stem + tag + "." + Extension);
-            if (File.Exists(target) && !Force)
-            {
-                WriteError(new ErrorRecord(new IOException($"The file '{target}' exists; use -Force to overwrite it."), "FileExists", ErrorCategory.ResourceExists, target));
-                return;
-            }
+            var refusal = PathResolver.RefuseOutput(target, Force);
+            if (refusal != null) { WriteError(refusal); return; }
             if (!ShouldProcess(target, $"Write {table.Count} reflections")) return;
             try
             {

@@ -115,8 +115,14 @@ namespace XtalPS.Commands
                         ThrowTerminatingError(ErrorRecords.InvalidArgument(e.Message, "InvalidCrystalSymmetry", SpaceGroup));
                         return;
                     }
+                    // Every still would fail against a cell the space group cannot have: refuse before reading any.
                     if (!group.IsCellCompatible(cell))
-                        WriteWarning($"The cell {cell} does not have the symmetry of {group}; it is used as given.");
+                    {
+                        ThrowTerminatingError(ErrorRecords.InvalidArgument(
+                            $"The cell {cell} does not have the symmetry of {group} ({group.LatticeSystem.ToString().ToLowerInvariant()}; the nearest such cell is {group.ConstrainCell(cell)}): " +
+                            "give the cell in the space group's setting, or the space group that fits the cell.", "InvalidCrystalSymmetry", SpaceGroup));
+                        return;
+                    }
                     _crystal = new IndexingSettings
                     {
                         UnitCell = cell, SpaceGroup = group, MaxLattices = MaxLattices, MinSpots = MinSpots, DMin = DMin, RefineCell = !FixCell,

@@ -37,6 +37,11 @@ namespace XtalPS.Internal
         public static ErrorRecord InvalidArgument(string message, string errorId, object? target) =>
             new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target);
 
+        public static ErrorRecord PathIsDirectory(string path, bool reading) =>
+            new ErrorRecord(new IOException(reading
+                ? $"'{path}' is a directory, not a file; give the files in it, e.g. '{Path.Combine(path, "*")}'."
+                : $"'{path}' is a directory; give a file name inside it."), "PathIsDirectory", ErrorCategory.InvalidArgument, path);
+
         public static ErrorRecord WriteFailed(Exception e, string path) =>
             new ErrorRecord(e, "FileWriteError", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, path);
     }

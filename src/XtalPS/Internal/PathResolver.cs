@@ -18,6 +18,7 @@ namespace XtalPS.Internal
                     {
                         string p = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
                         if (System.IO.File.Exists(p)) result.Add(p);
+                        else if (System.IO.Directory.Exists(p)) cmdlet.WriteError(ErrorRecords.PathIsDirectory(p, reading: true));
                         else cmdlet.WriteError(ErrorRecords.FileNotFound(path));
                         continue;
                     }
@@ -28,9 +29,13 @@ namespace XtalPS.Internal
                         continue;
                     }
                     int before = result.Count;
+                    string? folder = null;
                     foreach (var r in resolved)
                         if (System.IO.File.Exists(r)) result.Add(r);
-                    if (result.Count == before) cmdlet.WriteError(ErrorRecords.FileNotFound(path));
+                        else if (folder == null && System.IO.Directory.Exists(r)) folder = r;
+                    // A folder named on its own (not one a wildcard happened to match among files) is a mistake worth naming.
+                    if (result.Count == before)
+                        cmdlet.WriteError(folder != null ? ErrorRecords.PathIsDirectory(folder, reading: true) : ErrorRecords.FileNotFound(path));
                 }
                 catch (ItemNotFoundException)
                 {
@@ -46,5 +51,23 @@ namespace XtalPS.Internal
 
         /// <summary>The file-system path an output argument names (not required to exist).</summary>
         public static string ResolveOutput(PSCmdlet cmdlet, string path) => cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
+        /// <summary>
+        /// Why <paramref name="target"/> cannot be written as one output file, or null when it can: it is a folder,
+        /// its folder does not exist, or it exists and <paramref name="force"/> is off. Writers report this as a
+        /// non-terminating error and go on with their next output.
+        /// </summary>
+        public static ErrorRecord? RefuseOutput(string target, bool force, string existsHint = "use -Force to overwrite it")
+        {
+            if (System.IO.Directory.Exists(target)) return ErrorRecords.PathIsDirectory(target, reading: false);
+            string? folder = System.IO.Path.GetDirectoryName(target);
+            if (!string.IsNullOrEmpty(folder) && !System.IO.Directory.Exists(folder))
+                return new ErrorRecord(new System.IO.DirectoryNotFoundException(System.IO.File.Exists(folder)
+                    ? $"Cannot write '{target}': '{folder}' is a file, not a folder."
+                    : $"Cannot write '{target}': the folder '{folder}' does not exist."), "FolderNotFound", ErrorCategory.ObjectNotFound, target);
+            if (System.IO.File.Exists(target) && !force)
+                return new ErrorRecord(new System.IO.IOException($"The file '{target}' exists; {existsHint}."), "FileExists", ErrorCategory.ResourceExists, target);
+            return null;
+        }
     }
 }
