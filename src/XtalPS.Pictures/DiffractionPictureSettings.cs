@@ -15,6 +15,9 @@ namespace XtalPS.Pictures
         /// <summary>As in dials.image_viewer: 100 is the default, larger is brighter (saturates sooner).</summary>
         public double Brightness { get; set; } = 100;
         public PictureOverlay Overlays { get; set; } = PictureOverlay.Default;
+        /// <summary>Overlays asked for by name (not just by default): predictions are then drawn even where a
+        /// reflection table already shows the lattice's reflections.</summary>
+        public PictureOverlay Requested { get; set; }
         /// <summary>Resolution rings to draw, Å; null = four rounded values spread over the picture.</summary>
         public IReadOnlyList<double>? ResolutionRings { get; set; }
         /// <summary>Region shown, mm in the detector plane seen from the sample with the direct beam at 0:

@@ -90,14 +90,15 @@ namespace XtalPS.Pictures
             }
         }
 
-        /// <summary>The lattices an object holds: itself, or a table's refined lattice (else the lattice it was predicted from).</summary>
+        /// <summary>The lattices an object holds: itself, or the lattice a table was predicted from (the one that indexed
+        /// the spots; else the table's refined lattice).</summary>
         public static IEnumerable<Lattice> LatticesOf(object? o)
         {
             switch (o)
             {
                 case Lattice l: yield return l; break;
                 case ReflectionTable t:
-                    var lattice = t.RefinedLattice ?? t.Lattice;
+                    var lattice = t.Lattice ?? t.RefinedLattice;
                     if (lattice != null) yield return lattice;
                     break;
             }

@@ -97,9 +97,9 @@ namespace XtalPS.Pictures
             if (!double.IsNaN(dmin) && !(dmin >= record.DMin)) record.DMin = dmin;
             foreach (var lattice in PictureInput.LatticesOf(o))
             {
-                // A table's refined lattice stands for the lattice it was predicted from: one lattice, counted once.
-                bool isNew = FirstTime(lattice);
-                if (o is ReflectionTable t && t.Lattice != null && !ReferenceEquals(t.Lattice, lattice)) isNew &= FirstTime(t.Lattice);
+                // A table's lattice and its refined lattice are one lattice, counted once.
+                bool isNew = ReferenceEquals(lattice, o) || FirstTime(lattice);
+                if (o is ReflectionTable t && t.RefinedLattice != null && !ReferenceEquals(t.RefinedLattice, lattice)) isNew &= FirstTime(t.RefinedLattice);
                 if (!isNew) continue;
                 record.Lattices++;
                 record.Indexed += lattice.IndexedCount;

@@ -84,7 +84,13 @@ namespace XtalPS.Pictures
                 foreach (var planar in scene.Lattices.OfType<PlanarLattice>()) AddPlanarLattice(plot, pal, image, projection, frame, planar, labels, counts);
             if ((show & PictureOverlay.FitBoxes) != 0) AddFitBoxes(plot, pal, projection, frame, scene, counts);
             if ((show & PictureOverlay.Predictions) != 0)
-                foreach (var crystal in scene.Lattices.OfType<CrystalLattice>()) AddPredictions(plot, pal, projection, frame, crystal, settings, labels, markerSize, counts);
+                foreach (var crystal in scene.Lattices.OfType<CrystalLattice>())
+                {
+                    // Reflections drawn from a table already show where its lattice predicts.
+                    bool shownByTable = reflections && (settings.Requested & PictureOverlay.Predictions) == 0 &&
+                        scene.Tables.Any(t => t.Count > 0 && (ReferenceEquals(t.Lattice, crystal) || ReferenceEquals(t.RefinedLattice, crystal)));
+                    if (!shownByTable) AddPredictions(plot, pal, projection, frame, crystal, settings, labels, markerSize, counts);
+                }
             if ((show & PictureOverlay.Spots) != 0 || (show & PictureOverlay.SpotBoxes) != 0) AddSpots(plot, pal, projection, frame, scene, show, markerSize, counts);
             if (reflections) AddReflections(plot, pal, projection, frame, scene, labels, bar, markerSize * 0.7f, counts);
             if (settings.Axes && plot.GetPlottables().Any(p => p.LegendItems.Any()))

@@ -74,11 +74,12 @@ namespace XtalPS.Commands
             PictureFiles.RequireDrawing(this);
             _format = PictureFiles.FormatOf(this, Path);
             var overlays = PictureOverlay.Default;
-            foreach (var o in Show ?? Array.Empty<PictureOverlay>()) overlays |= o;
+            var requested = PictureOverlay.None;
+            foreach (var o in Show ?? Array.Empty<PictureOverlay>()) { overlays |= o; requested |= o; }
             foreach (var o in Hide ?? Array.Empty<PictureOverlay>()) overlays &= ~o;
             _settings = new DiffractionPictureSettings
             {
-                Width = Width, Height = Height, Scaling = Scaling, ColourMap = ColourMap, Brightness = Brightness, Overlays = overlays,
+                Width = Width, Height = Height, Scaling = Scaling, ColourMap = ColourMap, Brightness = Brightness, Overlays = overlays, Requested = requested,
                 ResolutionRings = ResolutionRing, Region = Region, Panel = Panel >= 0 ? Panel : (int?)null, PixelRegion = PixelRegion,
                 Axes = !NoAxes, Title = Title, PredictionDMin = DMin,
             };

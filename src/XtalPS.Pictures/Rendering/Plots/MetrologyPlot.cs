@@ -53,8 +53,8 @@ namespace XtalPS.Pictures
                 "{0}: {1} levels, {2} crystals, {3} reflections; residuals × {4:0.#}", detector.Name, result.LevelCount, result.Crystals.Count,
                 after.Count, magnification);
             mapBefore.Title(title + "\n" + mapBefore.Axes.Title.Label.Text);
-            var multi = new Multiplot();
-            multi.AddPlot(mapBefore); multi.AddPlot(mapAfter); multi.AddPlot(bars);
+            var multi = new Multiplot(mapBefore);
+            multi.AddPlot(mapAfter); multi.AddPlot(bars);
             var grid = new ScottPlot.MultiplotLayouts.CustomGrid();
             grid.Set(mapBefore, new GridCell(0, 0, 3, 2, 2, 1));
             grid.Set(mapAfter, new GridCell(0, 1, 3, 2, 2, 1));
@@ -175,7 +175,7 @@ namespace XtalPS.Pictures
             if (b.Count > 0) plot.Add.Bars(b.ToArray()).LegendText = "before";
             if (a.Count > 0) plot.Add.Bars(a.ToArray()).LegendText = "after";
             plot.ShowLegend(Alignment.UpperRight);
-            plot.Axes.Margins(bottom: 0);
+            plot.Axes.Margins(0.03, 0.03, 0, 0.12);
             return plot;
         }
     }

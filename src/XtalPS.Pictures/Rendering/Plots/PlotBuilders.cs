@@ -44,11 +44,16 @@ namespace XtalPS.Pictures
             return plot;
         }
 
+        /// <summary>Counts on an axis: whole-number ticks only.</summary>
+        public static void IntegerTicks(IAxis axis) =>
+            axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+
         /// <summary>Puts several plots in a grid of <paramref name="rows"/> × <paramref name="columns"/>, with an overall title in the first.</summary>
         public static Figure Grid(IReadOnlyList<Plot> plots, int rows, int columns, int width, int height)
         {
-            var multi = new Multiplot();
-            foreach (var p in plots) multi.AddPlot(p);
+            // A new Multiplot holds one empty plot of its own: start it from the first plot instead.
+            var multi = new Multiplot(plots[0]);
+            foreach (var p in plots.Skip(1)) multi.AddPlot(p);
             multi.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
             return new Figure(multi, plots, width, height);
         }

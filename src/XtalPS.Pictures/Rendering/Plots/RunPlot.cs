@@ -66,7 +66,12 @@ namespace XtalPS.Pictures
                 AddPoints(plot, x, x.Select(_ => 1.0), PlotBuilders.Muted, "");
                 plots.Add(plot);
             }
-            foreach (var p in plots) p.Axes.SetLimitsX(0.5, Math.Max(1.5, images.Count + 0.5));
+            foreach (var p in plots)
+            {
+                p.Axes.SetLimitsX(0.5, Math.Max(1.5, images.Count + 0.5));
+                PlotBuilders.IntegerTicks(p.Axes.Bottom);
+            }
+            foreach (var p in plots.Take(2)) if (p.Axes.Left.Label.Text != "indexed fraction") PlotBuilders.IntegerTicks(p.Axes.Left);
             plots[plots.Count - 1].XLabel("image");
             string title = settings.Title ?? string.Format(CultureInfo.InvariantCulture,
                 "{0} images; {1} hits ({2:0.#} %); {3} lattices on {4} images ({5} of hits indexed)",

@@ -37,16 +37,17 @@ namespace XtalPS.Pictures
                 var edges = PlotBuilders.BinEdges(values, line.HasValue ? new[] { line.Value } : new double[0]);
                 var inCluster = PlotBuilders.Count(shown.Where(s => s.Member).Select(s => s.Cell.ToArray()[p]), edges);
                 var others = PlotBuilders.Count(shown.Where(s => !s.Member).Select(s => s.Cell.ToArray()[p]), edges);
-                var plot = PlotBuilders.NewPlot("", $"{CrystalNames[p]} ({unit}){(reduce ? ", Niggli setting" : "")}", p % 3 == 0 ? "lattices" : "");
-                AddStacked(plot, edges, inCluster, others, summary != null);
-                if (line.HasValue)
-                {
-                    var v = plot.Add.VerticalLine(line.Value, 2, PlotBuilders.Secondary, LinePattern.Dashed);
-                    v.LabelText = string.Format(CultureInfo.InvariantCulture, "{0:0.##} ± {1:0.##}", line.Value, summary!.StandardDeviations[p]);
-                    v.LabelFontSize = 11;
-                    v.LabelOppositeAxis = true;
-                }
-                plot.Axes.Margins(bottom: 0);
+                string panelTitle = line.HasValue
+                    ? string.Format(CultureInfo.InvariantCulture, "{0} = {1:0.###} ± {2:0.###} {3} (consensus)", CrystalNames[p], line.Value, summary!.StandardDeviations[p], unit)
+                    : string.Format(CultureInfo.InvariantCulture, "{0}: median {1:0.###} {2}", CrystalNames[p], PlotBuilders.Median(values), unit);
+                var plot = PlotBuilders.NewPlot(panelTitle, $"{CrystalNames[p]} ({unit}){(reduce ? ", Niggli setting" : "")}", p % 3 == 0 ? "lattices" : "");
+                plot.Axes.Title.Label.FontSize = 12;
+                // Two colours only when the plot holds both members of the largest cluster and other cells.
+                if (inCluster.Sum() == 0) { inCluster = others; others = new int[others.Length]; }
+                AddStacked(plot, edges, inCluster, others, others.Sum() > 0);
+                if (line.HasValue) plot.Add.VerticalLine(line.Value, 2, PlotBuilders.Secondary, LinePattern.Dashed);
+                PlotBuilders.IntegerTicks(plot.Axes.Left);
+                plot.Axes.Margins(0.03, 0.03, 0, 0.12);
                 plots.Add(plot);
                 figureCounts[CrystalNames[p]] = inCluster.Sum() + others.Sum();
             }
@@ -54,8 +55,7 @@ namespace XtalPS.Pictures
                 ? string.Format(CultureInfo.InvariantCulture, "{0} cells; largest cluster {1} ({2} clusters); consensus {3}; {4}",
                     cells.Count, summary.ClusterSize, summary.ClusterCount, summary.ConsensusCell, summary.BestBravais.Symbol)
                 : string.Format(CultureInfo.InvariantCulture, "Unit cells of {0} lattices", cells.Count);
-            plots[0].Title(settings.Title ?? title);
-            plots[0].Axes.Title.Label.FontSize = 13;
+            if (settings.Title != null) plots[0].Title(settings.Title);
             var figure = PlotBuilders.Grid(plots, 2, 3, settings.Width, settings.Height > 0 ? settings.Height : (int)(settings.Width * 0.62));
             foreach (var kv in figureCounts) figure.Counts[kv.Key] = kv.Value;
             figure.Counts["Cells"] = cells.Count;
@@ -74,14 +74,16 @@ namespace XtalPS.Pictures
                 var values = cells.Select(c => p == 0 ? c.A : p == 1 ? c.B : c.Gamma).ToArray();
                 var edges = PlotBuilders.BinEdges(values, new double[0]);
                 var counts = PlotBuilders.Count(values, edges);
-                var plot = PlotBuilders.NewPlot("", names[p], p == 0 ? "lattices" : "");
+                var plot = PlotBuilders.NewPlot(string.Format(CultureInfo.InvariantCulture, "{0}: median {1:0.##}", names[p], PlotBuilders.Median(values)), names[p], p == 0 ? "lattices" : "");
+                plot.Axes.Title.Label.FontSize = 12;
                 AddStacked(plot, edges, counts, new int[counts.Length], false);
-                plot.Axes.Margins(bottom: 0);
+                PlotBuilders.IntegerTicks(plot.Axes.Left);
+                plot.Axes.Margins(0.03, 0.03, 0, 0.12);
                 plots.Add(plot);
                 figureCounts[names[p].Split(' ')[0]] = counts.Sum();
             }
             string title = string.Format(CultureInfo.InvariantCulture, "Planar lattices of {0} images", cells.Count);
-            plots[0].Title(settings.Title ?? title);
+            if (settings.Title != null) plots[0].Title(settings.Title);
             var figure = PlotBuilders.Grid(plots, 1, 3, settings.Width, settings.Height > 0 ? settings.Height : (int)(settings.Width * 0.36));
             foreach (var kv in figureCounts) figure.Counts[kv.Key] = kv.Value;
             figure.Counts["Cells"] = cells.Count;
