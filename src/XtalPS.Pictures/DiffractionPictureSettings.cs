@@ -33,6 +33,9 @@ namespace XtalPS.Pictures
         public string? Title { get; set; }
         /// <summary>Highest resolution (Å) of the reflections a crystal lattice predicts on the picture; NaN = the picture's corner.</summary>
         public double PredictionDMin { get; set; } = double.NaN;
+        /// <summary>The -BoxSize Invoke-LatticeExtract fitted with (reflection tables do not record it); the fit box drawn
+        /// is 2·(BoxSize + grow + rim) + 1 px with that cmdlet's default grow (1) and rim (2).</summary>
+        public int FitBoxSize { get; set; } = 6;
 
         public void Validate()
         {
@@ -67,7 +70,7 @@ namespace XtalPS.Pictures
         public string? Title { get; set; }
         /// <summary>An image with at least this many spots is a hit.</summary>
         public int MinSpots { get; set; } = 20;
-        /// <summary>How much metrology residuals are magnified on the detector map; NaN = so that the RMSD is a tenth of a panel.</summary>
+        /// <summary>How much metrology residuals are magnified on the detector map; NaN = so that the RMSD before refinement is a quarter of a panel.</summary>
         public double Magnification { get; set; } = double.NaN;
         /// <summary>Resolution shells of the I/σ and Wilson plots.</summary>
         public int Shells { get; set; } = 20;

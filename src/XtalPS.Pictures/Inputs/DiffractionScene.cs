@@ -19,6 +19,13 @@ namespace XtalPS.Pictures
 
         public DiffractionScene(string key) { Key = key ?? ""; }
 
+        /// <summary>A scene of an image known only by its file and frame (its pixels are re-read when drawn).</summary>
+        internal static DiffractionScene ForFile(string path, int frame, string name)
+        {
+            var scene = new DiffractionScene(path + "#" + frame) { SourcePath = path ?? "", Frame = frame, Name = name ?? "" };
+            return scene;
+        }
+
         /// <summary>The identity of the image (file and frame).</summary>
         public string Key { get; }
         /// <summary>The image with its pixels, when an object carried them.</summary>

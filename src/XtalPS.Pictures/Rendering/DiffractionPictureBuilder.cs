@@ -49,7 +49,8 @@ namespace XtalPS.Pictures
 
             var plot = new Plot();
             plot.Font.Set("DejaVu Sans");
-            plot.Layout.Fixed(new PixelPadding(left, right, bottom, top));
+            // The data rectangle itself, not a padding: ScottPlot widens a fixed padding's data area by a pixel each side.
+            plot.Layout.Fixed(new PixelRect(left, left + dataWidth, top + dataHeight, top));
             plot.Axes.SetLimits(frame.U0, frame.U1, frame.V0, frame.V1);
             if (settings.Axes)
             {
@@ -82,7 +83,7 @@ namespace XtalPS.Pictures
             bool labels = (show & PictureOverlay.MillerIndices) != 0;
             if ((show & PictureOverlay.Lattice) != 0)
                 foreach (var planar in scene.Lattices.OfType<PlanarLattice>()) AddPlanarLattice(plot, pal, image, projection, frame, planar, labels, counts);
-            if ((show & PictureOverlay.FitBoxes) != 0) AddFitBoxes(plot, pal, projection, frame, scene, counts);
+            if ((show & PictureOverlay.FitBoxes) != 0) AddFitBoxes(plot, pal, projection, frame, scene, settings.FitBoxSize, counts);
             if ((show & PictureOverlay.Predictions) != 0)
                 foreach (var crystal in scene.Lattices.OfType<CrystalLattice>())
                 {
@@ -391,18 +392,19 @@ namespace XtalPS.Pictures
             counts["LatticePoints"] = (counts.TryGetValue("LatticePoints", out int k) ? k : 0) + xs.Count;
         }
 
-        private static void AddFitBoxes(Plot plot, OverlayPalette pal, DetectorProjection projection, PictureFrame frame, DiffractionScene scene, Dictionary<string, int> counts)
+        private static void AddFitBoxes(Plot plot, OverlayPalette pal, DetectorProjection projection, PictureFrame frame, DiffractionScene scene, int fitBoxSize, Dictionary<string, int> counts)
         {
             var layer = new PolylineLayer(pal.FitBox, 1f, "Gaussian fit box");
             foreach (var table in scene.Tables)
             {
                 if (!string.Equals(table.Stage, "Extract", StringComparison.OrdinalIgnoreCase)) continue;
+                int h = new XtalPS.Extraction.ExtractionSettings { BoxSize = fitBoxSize }.FitHalfSize;
                 foreach (var r in table.Reflections)
                 {
-                    if (r.BoxSize <= 0 || double.IsNaN(r.PredictedX)) continue;
+                    if (double.IsNaN(r.PredictedX) || double.IsNaN(r.PredictedY)) continue;
                     // The box Invoke-LatticeExtract fits: 2h+1 pixels about the pixel of the prediction.
-                    double x0 = Math.Floor(r.PredictedX) - r.BoxSize, y0 = Math.Floor(r.PredictedY) - r.BoxSize;
-                    layer.Add(Outline(projection, r.Panel, x0, y0, x0 + 2 * r.BoxSize + 1, y0 + 2 * r.BoxSize + 1));
+                    double x0 = Math.Floor(r.PredictedX) - h, y0 = Math.Floor(r.PredictedY) - h;
+                    layer.Add(Outline(projection, r.Panel, x0, y0, x0 + 2 * h + 1, y0 + 2 * h + 1));
                 }
             }
             if (layer.Count == 0) return;

@@ -25,7 +25,7 @@ namespace XtalPS.Pictures
                 ?? throw new InvalidOperationException($"SkiaSharp could not make a {width}x{height} picture.");
             render(surface);
             using var image = surface.Snapshot();
-            using var pixmap = image.PeekPixels();
+            using var pixmap = image.PeekPixels() ?? throw new InvalidOperationException("SkiaSharp gave no pixels to encode.");
             using var data = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, ZLibLevel));
             return data.ToArray();
         }

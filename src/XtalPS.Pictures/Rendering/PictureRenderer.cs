@@ -30,6 +30,13 @@ namespace XtalPS.Pictures
             return PlotBuilders.Draw(kind, data, settings, format);
         }
 
+        /// <summary>A debug mosaic of profile boxes (row-major float values, NaN for empty boxes) as PNG bytes.</summary>
+        public static byte[] DrawMosaic(float[] pixels, int width, int height, int magnification = 4)
+        {
+            NativeLibraries.EnsureResolvers();
+            return MosaicPicture.Png(pixels, width, height, magnification);
+        }
+
         /// <summary>The HTML of a self-contained run report; problems met while drawing it are added to <paramref name="problems"/>.</summary>
         public static string WriteReport(RunCollector data, RunReportSettings settings, IList<RunWarning> problems)
         {

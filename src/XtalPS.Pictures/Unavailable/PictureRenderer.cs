@@ -14,6 +14,8 @@ namespace XtalPS.Pictures
 
         public static RenderedPicture DrawPlot(PlotKind kind, RunCollector data, PlotSettings settings, PictureFormat format) => throw Unavailable();
 
+        public static byte[] DrawMosaic(float[] pixels, int width, int height, int magnification = 4) => throw Unavailable();
+
         public static string WriteReport(RunCollector data, RunReportSettings settings, IList<RunWarning> problems) => throw Unavailable();
 
         private static PictureException Unavailable() => new PictureException(PictureException.UnavailableId, UnavailableReason);

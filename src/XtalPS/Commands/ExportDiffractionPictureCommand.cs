@@ -53,6 +53,9 @@ namespace XtalPS.Commands
         /// <summary>Highest resolution (Å) of predicted reflections; by default the corner of the picture.</summary>
         [Parameter] [ValidateRange(0.1, 1000.0)] public double DMin { get; set; } = double.NaN;
 
+        /// <summary>The -BoxSize Invoke-LatticeExtract used, for the fit boxes drawn (6 by default, as there).</summary>
+        [Parameter] [ValidateRange(1, 50)] public int FitBoxSize { get; set; } = 6;
+
         [Parameter] [ValidateRange(64, 16384)] public int Width { get; set; } = 1000;
 
         /// <summary>0 (default): the height that keeps millimetres square.</summary>
@@ -81,7 +84,7 @@ namespace XtalPS.Commands
             {
                 Width = Width, Height = Height, Scaling = Scaling, ColourMap = ColourMap, Brightness = Brightness, Overlays = overlays, Requested = requested,
                 ResolutionRings = ResolutionRing, Region = Region, Panel = Panel >= 0 ? Panel : (int?)null, PixelRegion = PixelRegion,
-                Axes = !NoAxes, Title = Title, PredictionDMin = DMin,
+                Axes = !NoAxes, Title = Title, PredictionDMin = DMin, FitBoxSize = FitBoxSize,
             };
             try
             {

@@ -39,7 +39,7 @@ namespace XtalPS.Commands
         /// <summary>An image with at least this many spots is a hit (run plot).</summary>
         [Parameter] [ValidateRange(0, int.MaxValue)] public int MinSpots { get; set; } = 20;
 
-        /// <summary>Magnification of metrology residuals; by default the before-RMSD is drawn as a tenth of a panel.</summary>
+        /// <summary>Magnification of metrology residuals; by default the RMSD before refinement is drawn as a quarter of a panel.</summary>
         [Parameter] [ValidateRange(0.001, 1e9)] public double Magnification { get; set; } = double.NaN;
 
         /// <summary>Resolution shells of the I/σ and Wilson plots.</summary>

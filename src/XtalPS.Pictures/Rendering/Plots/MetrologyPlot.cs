@@ -41,18 +41,18 @@ namespace XtalPS.Pictures
             if (double.IsNaN(magnification))
             {
                 double panelPx = detector.Panels.Average(p => Math.Min(p.Width, p.Height));
-                magnification = rmsBefore > 0 ? Math.Max(1, Math.Round(0.1 * panelPx / rmsBefore)) : 100;
+                magnification = rmsBefore > 0 ? Math.Max(1, Math.Round(0.25 * panelPx / rmsBefore)) : 100;
             }
             var mapBefore = Map(detector, projection, groupOf, before, magnification,
-                string.Format(CultureInfo.InvariantCulture, "before: RMSD {0:0.###} px", rmsBefore));
+                string.Format(CultureInfo.InvariantCulture, "before: RMSD {0:0.###} px; residuals × {1:0.#}", rmsBefore, magnification));
             var mapAfter = Map(detector, projection, groupOf, after, magnification,
-                string.Format(CultureInfo.InvariantCulture, "after: RMSD {0:0.###} px", rmsAfter));
+                string.Format(CultureInfo.InvariantCulture, "after: RMSD {0:0.###} px; residuals × {1:0.#}", rmsAfter, magnification));
             var bars = RmsdPerPanel(detector, before, after);
 
-            string title = settings.Title ?? string.Format(CultureInfo.InvariantCulture,
+            string title = string.Format(CultureInfo.InvariantCulture,
                 "{0}: {1} levels, {2} crystals, {3} reflections; residuals × {4:0.#}", detector.Name, result.LevelCount, result.Crystals.Count,
                 after.Count, magnification);
-            mapBefore.Title(title + "\n" + mapBefore.Axes.Title.Label.Text);
+            if (settings.Title != null) mapBefore.Title(settings.Title + "\n" + mapBefore.Axes.Title.Label.Text);
             var multi = new Multiplot(mapBefore);
             multi.AddPlot(mapAfter); multi.AddPlot(bars);
             var grid = new ScottPlot.MultiplotLayouts.CustomGrid();
