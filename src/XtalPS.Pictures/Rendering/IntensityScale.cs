@@ -79,7 +79,7 @@ namespace XtalPS.Pictures
                     return value <= 0 ? 0 : Math.Min(1, Math.Log(1 + value) / _logHigh);
                 default:
                 {
-                    if (_sorted.Length == 0) return 0;
+                    if (_sorted.Length == 0 || value <= 0) return 0;
                     // Fraction of the sample at or below the value; brightness acts as a gamma.
                     int at = UpperBound(_sorted, value);
                     double f = (double)at / _sorted.Length;
