@@ -301,8 +301,8 @@ namespace XtalPS.Pictures
             {
                 if (!seen.Add(spot)) continue;
                 if (!TryPoint(projection, spot.Panel, spot.X, spot.Y, out var c)) continue;
-                if ((show & PictureOverlay.SpotBoxes) != 0) boxes.Add(Outline(projection, spot.Panel, spot.MinX, spot.MinY, spot.MaxX + 1, spot.MaxY + 1));
                 if (!frame.Contains(c.X, c.Y)) continue;
+                if ((show & PictureOverlay.SpotBoxes) != 0) boxes.Add(Outline(projection, spot.Panel, spot.MinX, spot.MinY, spot.MaxX + 1, spot.MaxY + 1));
                 if (indexed.Contains(spot)) { ix.Add(c.X); iy.Add(c.Y); } else { ux.Add(c.X); uy.Add(c.Y); }
             }
             if (boxes.Count > 0) { plot.Add.Plottable(boxes); counts["SpotBoxes"] = boxes.Count; }

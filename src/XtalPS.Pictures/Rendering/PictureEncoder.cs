@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using ScottPlot;
 using SkiaSharp;
 
@@ -30,12 +31,24 @@ namespace XtalPS.Pictures
             return data.ToArray();
         }
 
-        public static byte[] Encode(Plot plot, int width, int height, PictureFormat format) =>
-            format == PictureFormat.Svg
-                ? System.Text.Encoding.UTF8.GetBytes(plot.GetSvgXml(width, height))
-                : Encode(s => plot.Render(s), (c, w, h) => plot.Render(c, w, h), width, height, format);
+        public static byte[] Encode(Plot plot, int width, int height, PictureFormat format)
+        {
+            if (format != PictureFormat.Svg) return Encode(s => plot.Render(s), (c, w, h) => plot.Render(c, w, h), width, height, format);
+            SolidLines(plot);
+            return System.Text.Encoding.UTF8.GetBytes(plot.GetSvgXml(width, height));
+        }
 
-        public static byte[] Encode(Multiplot multi, int width, int height, PictureFormat format) =>
-            Encode(s => multi.Render(s), (c, w, h) => { c.Clear(SKColors.White); multi.Render(c, new PixelRect(0, w, h, 0)); }, width, height, format);
+        public static byte[] Encode(Multiplot multi, int width, int height, PictureFormat format)
+        {
+            if (format == PictureFormat.Svg) foreach (var plot in multi.GetPlots()) SolidLines(plot);
+            return Encode(s => multi.Render(s), (c, w, h) => { c.Clear(SKColors.White); multi.Render(c, new PixelRect(0, w, h, 0)); }, width, height, format);
+        }
+
+        // Skia's SVG canvas has no dash effects (it draws them solid and prints a complaint): draw SVG lines solid.
+        private static void SolidLines(Plot plot)
+        {
+            foreach (var line in plot.GetPlottables().OfType<IHasLine>()) line.LinePattern = LinePattern.Solid;
+            foreach (var layer in plot.GetPlottables().OfType<PolylineLayer>()) layer.Dashed = false;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using XtalPS.Internal;
 using XtalPS.Pictures;
@@ -94,7 +95,9 @@ namespace XtalPS.Commands
             {
                 ThrowTerminatingError(new ErrorRecord(e, "InvalidPictureSettings", ErrorCategory.InvalidArgument, null));
             }
-            WriteVerbose($"Drawing {Scaling} scaled, {ColourMap} colours, brightness {Brightness}; overlays: {overlays}");
+            var named = Enum.GetValues(typeof(PictureOverlay)).Cast<PictureOverlay>()
+                .Where(o => o != PictureOverlay.None && o != PictureOverlay.Default && (overlays & o) == o).Select(o => o.ToString());
+            WriteVerbose($"Drawing {Scaling} scaled, {ColourMap} colours, brightness {Brightness}; overlays: {string.Join(", ", named)}");
         }
 
         protected override void ProcessRecord()
