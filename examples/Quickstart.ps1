@@ -5,7 +5,7 @@
     Reads examples/data/lattice2d_demo.cbf (a 384x384 image of a planar 2D lattice, made with New-SimulatedImage
     and written with Export-DiffractionImage), finds its Bragg spots, finds the lattice and compares it with the
     lattice the image was simulated from, fits a 2D Gaussian at every lattice point (IPLT's extract), integrates
-    the peaks with the intercalated background (IPLT's integrate), and writes the reflections to an MTZ file. Runs under pwsh (after Import-Module ./module/XtalPS) and
+    the peaks with the intercalated background (IPLT's integrate), writes the reflections to an MTZ file, and draws the image with its spots, lattice and fits as a PNG picture. Runs under pwsh (after Import-Module ./module/XtalPS) and
     under the xtalps script host:
         dotnet run --project src/XtalPS.Host -c Release -- -File examples/Quickstart.ps1
 #>
@@ -55,3 +55,12 @@ $mtz = Join-Path $OutputFolder 'lattice2d_demo_int.mtz'
 $integrated | Export-ReflectionTable -Path $mtz -Force
 $back = Import-ReflectionTable -LiteralPath $mtz
 '{0}: {1} reflections written and read back' -f $mtz, ($back | ForEach-Object Count | Measure-Object -Sum).Sum
+
+Write-Host '== A picture: the image with its spots, lattice and fitted peaks (Export-DiffractionPicture)'
+if ($PSVersionTable.PSEdition -eq 'Core') {
+    $picture = Join-Path $OutputFolder 'lattice2d_demo.png'
+    $extracted | Export-DiffractionPicture -Path $picture -Show MillerIndices -Force
+    'Picture written to {0}' -f $picture
+} else {
+    'Pictures need PowerShell 7; run this script in pwsh to draw one.'
+}

@@ -8,3 +8,10 @@ if (-not $xtalpsCore) {
     Remove-Variable xtalpsEdition
 }
 Remove-Variable xtalpsCore
+# Then the pictures library of the same edition: bin/core draws (ScottPlot, SkiaSharp); bin/desktop only says that
+# pictures need PowerShell 7.
+if (-not ([System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'XtalPS.Pictures' })) {
+    $xtalpsEdition = if ($PSVersionTable.PSEdition -eq 'Core') { 'core' } else { 'desktop' }
+    Add-Type -Path (Join-Path $PSScriptRoot "bin/$xtalpsEdition/XtalPS.Pictures.dll")
+    Remove-Variable xtalpsEdition
+}

@@ -29,6 +29,9 @@
         'Measure-UnitCell'
         'New-SimulatedImage'
         'Update-DetectorMetrology'
+        'Export-DiffractionPicture'
+        'Export-DiffractionPlot'
+        'Export-RunReport'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -130,7 +130,8 @@ namespace XtalPS.Commands
             try
             {
                 string name = pattern.Contains("{0") ? string.Format(CultureInfo.InvariantCulture, pattern, index) : pattern;
-                if (!name.EndsWith(".tif", StringComparison.OrdinalIgnoreCase) && !name.EndsWith(".tiff", StringComparison.OrdinalIgnoreCase)) name += ".tif";
+                if (!name.EndsWith(".tif", StringComparison.OrdinalIgnoreCase) && !name.EndsWith(".tiff", StringComparison.OrdinalIgnoreCase)
+                    && !name.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) name += ".tif";
                 if (suffix.Length > 0) name = Path.Combine(Path.GetDirectoryName(name) ?? "", Path.GetFileNameWithoutExtension(name) + suffix + Path.GetExtension(name));
                 target = PathResolver.ResolveOutput(cmdlet, name);
             }
@@ -143,8 +144,18 @@ namespace XtalPS.Commands
             try
             {
                 var px = mosaic.Render(out int w, out int h);
-                TiffFloatWriter.Write(target, px, w, h);
+                if (target.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+                {
+                    // A PNG to look at (PowerShell 7): grey scaled, each pixel a 4×4 square.
+                    var png = XtalPS.Pictures.PictureRenderer.DrawMosaic(px, w, h);
+                    AtomicFile.Write(target, s => s.Write(png, 0, png.Length));
+                }
+                else TiffFloatWriter.Write(target, px, w, h);
                 cmdlet.WriteVerbose($"Wrote {target} ({w}x{h} px)");
+            }
+            catch (XtalPS.Pictures.PictureException e)
+            {
+                cmdlet.WriteError(PictureFiles.FromPictureException(e, target));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {

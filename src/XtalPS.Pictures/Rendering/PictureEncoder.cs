@@ -1,0 +1,54 @@
+using System;
+using System.IO;
+using System.Linq;
+using ScottPlot;
+using SkiaSharp;
+
+namespace XtalPS.Pictures
+{
+    /// <summary>Renders ScottPlot figures to PNG or SVG bytes.</summary>
+    /// <remarks>PNG uses zlib level 4: a noisy detector image compresses barely better at level 6 (ScottPlot's
+    /// default) but takes about twice as long.</remarks>
+    internal static class PictureEncoder
+    {
+        private const int ZLibLevel = 4;
+
+        public static byte[] Encode(Action<SKSurface> render, Action<SKCanvas, int, int> renderSvg, int width, int height, PictureFormat format)
+        {
+            if (format == PictureFormat.Svg)
+            {
+                using var stream = new MemoryStream();
+                using (var canvas = SKSvgCanvas.Create(new SKRect(0, 0, width, height), stream))
+                    renderSvg(canvas, width, height);
+                return stream.ToArray();
+            }
+            using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul))
+                ?? throw new InvalidOperationException($"SkiaSharp could not make a {width}x{height} picture.");
+            render(surface);
+            using var image = surface.Snapshot();
+            using var pixmap = image.PeekPixels() ?? throw new InvalidOperationException("SkiaSharp gave no pixels to encode.");
+            using var data = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, ZLibLevel));
+            return data.ToArray();
+        }
+
+        public static byte[] Encode(Plot plot, int width, int height, PictureFormat format)
+        {
+            if (format != PictureFormat.Svg) return Encode(s => plot.Render(s), (c, w, h) => plot.Render(c, w, h), width, height, format);
+            SolidLines(plot);
+            return System.Text.Encoding.UTF8.GetBytes(plot.GetSvgXml(width, height));
+        }
+
+        public static byte[] Encode(Multiplot multi, int width, int height, PictureFormat format)
+        {
+            if (format == PictureFormat.Svg) foreach (var plot in multi.GetPlots()) SolidLines(plot);
+            return Encode(s => multi.Render(s), (c, w, h) => { c.Clear(SKColors.White); multi.Render(c, new PixelRect(0, w, h, 0)); }, width, height, format);
+        }
+
+        // Skia's SVG canvas has no dash effects (it draws them solid and prints a complaint): draw SVG lines solid.
+        private static void SolidLines(Plot plot)
+        {
+            foreach (var line in plot.GetPlottables().OfType<IHasLine>()) line.LinePattern = LinePattern.Solid;
+            foreach (var layer in plot.GetPlottables().OfType<PolylineLayer>()) layer.Dashed = false;
+        }
+    }
+}
