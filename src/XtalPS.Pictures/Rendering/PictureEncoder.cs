@@ -27,7 +27,8 @@ namespace XtalPS.Pictures
             render(surface);
             using var image = surface.Snapshot();
             using var pixmap = image.PeekPixels() ?? throw new InvalidOperationException("SkiaSharp gave no pixels to encode.");
-            using var data = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, ZLibLevel));
+            using var data = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, ZLibLevel))
+                ?? throw new InvalidOperationException("SkiaSharp could not encode the picture as PNG.");
             return data.ToArray();
         }
 
