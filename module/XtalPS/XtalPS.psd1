@@ -29,6 +29,10 @@
         'Measure-UnitCell'
         'New-SimulatedImage'
         'Update-DetectorMetrology'
+        'Start-ProcessingJob'
+        'Get-ProcessingJob'
+        'Get-ProcessingSummary'
+        'Invoke-ProcessingChunk'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
