@@ -23,6 +23,8 @@ namespace XtalPS.Campaigns
         /// <summary>Completed or Failed.</summary>
         public string State { get; set; } = "";
         public List<ChunkFile> Files { get; set; } = new List<ChunkFile>();
+        /// <summary>Image files in the chunk.</summary>
+        public int ImageFiles { get; set; }
         public int Images { get; set; }
         public int Lattices { get; set; }
         public long Reflections { get; set; }

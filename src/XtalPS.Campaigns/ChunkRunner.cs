@@ -144,7 +144,7 @@ namespace XtalPS.Campaigns
                     record.Files.Add(new ChunkFile { Name = Path.GetFileName(path), Bytes = new FileInfo(path).Length, Sha256 = Sha256(path) });
                 }
                 record.State = "Completed";
-                record.Images = imageCount; record.Lattices = latticeCount; record.Reflections = reflectionCount; record.FailedImages = failed;
+                record.ImageFiles = files.Count; record.Images = imageCount; record.Lattices = latticeCount; record.Reflections = reflectionCount; record.FailedImages = failed;
                 record.Seconds = clock.Elapsed.TotalSeconds;
                 record.Finished = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture);
                 if (reflectionCount == 0)

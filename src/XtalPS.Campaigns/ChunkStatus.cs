@@ -41,7 +41,7 @@ namespace XtalPS.Campaigns
         public static ChunkStatus FromRecord(string campaign, string folder, ChunkRecord r, bool reused) => new ChunkStatus
         {
             Campaign = campaign, Folder = folder, Chunk = r.Chunk, State = r.State == "Completed" ? ChunkState.Completed : ChunkState.Failed,
-            Reused = reused, Images = r.Images, Lattices = r.Lattices, Reflections = r.Reflections, FailedImages = r.FailedImages,
+            Reused = reused, Files = r.ImageFiles, Images = r.Images, Lattices = r.Lattices, Reflections = r.Reflections, FailedImages = r.FailedImages,
             Seconds = r.Seconds, Where = r.SlurmTask ?? $"{r.Machine}:{r.ProcessId}", Message = r.Message,
         };
 
