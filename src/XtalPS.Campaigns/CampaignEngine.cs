@@ -165,7 +165,9 @@ namespace XtalPS.Campaigns
                     ? new LocalScheduler(folder, host!, modulePath, manifest.WorkingDirectory, toRun, throttle, cmd.CpusPerTask)
                     : new DetachedLocalScheduler(folder, submission);
             }
-            var job = new ProcessingJob(folder, manifest, scheduler, reused, toRun, TimeSpan.FromSeconds(cmd.PollInterval), cmd.MyInvocation.Line.Trim());
+            string submitted = submission.Submitted;
+            var job = new ProcessingJob(folder, manifest, scheduler, reused, toRun, TimeSpan.FromSeconds(cmd.PollInterval), cmd.MyInvocation.Line.Trim(),
+                state => MarkEnded(folder, submitted, state));
             cmd.JobRepository.Add(job);
             job.StartJob();
             cmd.WriteObject(job);
@@ -190,7 +192,7 @@ namespace XtalPS.Campaigns
                         $"{queue.Count} Slurm task(s) of this campaign are still queued or running ({string.Join(", ", queue.Keys.Take(5))}); " +
                         "wait for them (Get-ProcessingJob | Wait-Job) or Stop-Job them before starting it again."), "CampaignRunning", ErrorCategory.ResourceBusy, folder.Path));
             }
-            else if (last.Scheduler == "Local" && last.Machine == Environment.MachineName && last.DriverProcessId is int pid && pid != Environment.ProcessId)
+            else if (last.Scheduler == "Local" && last.Ended == null && last.Machine == Environment.MachineName && last.DriverProcessId is int pid && pid != Environment.ProcessId)
             {
                 bool alive;
                 try { using var p = Process.GetProcessById(pid); alive = !p.HasExited; }
@@ -199,6 +201,17 @@ namespace XtalPS.Campaigns
                     cmd.ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(
                         $"Process {pid} on this machine is still running this campaign's local chunks; wait for it or stop it first."), "CampaignRunning", ErrorCategory.ResourceBusy, folder.Path));
             }
+        }
+
+        /// <summary>Notes in campaign.json that the job driving a run has finished (so a later process knows nothing runs).</summary>
+        private static void MarkEnded(CampaignFolder folder, string submitted, JobState state)
+        {
+            var m = folder.ReadManifest();
+            var s = m.Submissions.LastOrDefault(x => x.Submitted == submitted);
+            if (s == null || s.Ended != null) return;
+            s.Ended = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture);
+            s.Outcome = state.ToString();
+            m.Write(folder.ManifestPath);
         }
 
         private static bool IsFinished(JobState s) => s == JobState.Completed || s == JobState.Failed || s == JobState.Stopped;

@@ -95,6 +95,9 @@ namespace XtalPS.Campaigns
         public SlurmOptions? Slurm { get; set; }
         public int CpusPerTask { get; set; } = 1;
         public int ThrottleLimit { get; set; }
+        /// <summary>When the job that drove this run finished (a local run's chunks start only before then), and how.</summary>
+        public string? Ended { get; set; }
+        public string? Outcome { get; set; }
     }
 
     /// <summary>One sbatch --array submission: chunk = Offset + SLURM_ARRAY_TASK_ID.</summary>

@@ -129,7 +129,7 @@ namespace XtalPS.Campaigns
 
         private bool DriverAlive()
         {
-            if (_submission.Machine != Environment.MachineName || _submission.DriverProcessId is not int pid) return false;
+            if (_submission.Ended != null || _submission.Machine != Environment.MachineName || _submission.DriverProcessId is not int pid) return false;
             if (pid == Environment.ProcessId) return false;
             try { using var p = Process.GetProcessById(pid); return !p.HasExited; }
             catch (ArgumentException) { return false; }

@@ -24,16 +24,17 @@ namespace XtalPS.Campaigns
         private readonly TimeSpan _poll;
         private readonly object _gate = new object();
         private readonly int _minSpots;
+        private readonly Action<JobState>? _onFinished;
         private Timer? _timer;
         private bool _polling, _stopRequested, _finished;
         private string _status = "";
         private int _lastProgress = -1;
 
         internal ProcessingJob(CampaignFolder folder, CampaignManifest manifest, IChunkScheduler scheduler, IEnumerable<ChunkStatus> reused,
-            IEnumerable<int> active, TimeSpan poll, string command, int minSpots = 20)
+            IEnumerable<int> active, TimeSpan poll, string command, Action<JobState>? onFinished = null, int minSpots = 20)
             : base(command, manifest.Name)
         {
-            _folder = folder; _manifest = manifest; _scheduler = scheduler; _poll = poll; _minSpots = minSpots;
+            _folder = folder; _manifest = manifest; _scheduler = scheduler; _poll = poll; _minSpots = minSpots; _onFinished = onFinished;
             PSJobTypeName = "XtalPSCampaign";
             _chunks = Enumerable.Range(0, manifest.ChunkCount)
                 .Select(i => new ChunkStatus { Campaign = manifest.Name, Folder = folder.Path, Chunk = i, State = ChunkState.Missing }).ToArray();
@@ -63,20 +64,20 @@ namespace XtalPS.Campaigns
         public override bool HasMoreData => Output.Count > 0 || Error.Count > 0 || Progress.Count > 0 || Warning.Count > 0;
         public override string Location => _scheduler.Name == "Slurm" ? "slurm" : Environment.MachineName;
 
+        /// <summary>Starts the job: one poll at once (so the job reports real states when it is returned, and local
+        /// processes start now), then one every poll interval.</summary>
         public override void StartJob()
         {
             lock (_gate)
             {
                 if (JobStateInfo.State != JobState.NotStarted) return;
                 SetJobState(JobState.Running);
-                _timer = new Timer(_ => Poll(), null, TimeSpan.Zero, _poll);
             }
+            Poll();
+            lock (_gate) if (!_finished) _timer = new Timer(_ => Poll(), null, _poll, _poll);
         }
 
         public override void StartJobAsync() { StartJob(); OnStartJobCompleted(new AsyncCompletedEventArgs(null, false, null)); }
-
-        /// <summary>Polls now (Get-ProcessingJob wants the states before it returns the job).</summary>
-        internal void PollNow() => Poll();
 
         private void Poll()
         {
@@ -178,7 +179,13 @@ namespace XtalPS.Campaigns
                 Warning.Add(new WarningRecord($"The summary of '{_folder.Path}' could not be read: {e.Message}"));
             }
             _scheduler.Dispose();
-            SetJobState(stopped ? JobState.Stopped : _chunks.All(c => c.State == ChunkState.Completed) ? JobState.Completed : JobState.Failed);
+            var state = stopped ? JobState.Stopped : _chunks.All(c => c.State == ChunkState.Completed) ? JobState.Completed : JobState.Failed;
+            try { _onFinished?.Invoke(state); }
+            catch (Exception e) when (e is IOException || e is InvalidDataException || e is UnauthorizedAccessException)
+            {
+                Warning.Add(new WarningRecord($"'{_folder.ManifestPath}' could not be updated: {e.Message}"));
+            }
+            SetJobState(state);
         }
 
         public override void StopJob() => StopJob(false, "");

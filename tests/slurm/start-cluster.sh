@@ -9,7 +9,9 @@
 # The configuration goes to /etc/slurm/slurm.conf when that file is absent or was written by this script, so the
 # Slurm commands (sbatch, squeue, scancel) find it without SLURM_CONF; otherwise it stays in the state folder and
 # the script prints the SLURM_CONF line to export. State, logs and spool live in $XTALPS_SLURM_DIR
-# (default /tmp/xtalps-slurm). Exit status: 0 when the node is idle, 1 when the cluster could not start.
+# (default /tmp/xtalps-slurm). MaxArraySize is 3 (XTALPS_SLURM_MAX_ARRAY changes it) so that a campaign of four
+# chunks already needs two job arrays, as a large campaign does on a real cluster (MaxArraySize 1001 by default).
+# Exit status: 0 when the node is idle, 1 when the cluster could not start.
 set -uo pipefail
 
 DIR="${XTALPS_SLURM_DIR:-/tmp/xtalps-slurm}"
@@ -112,7 +114,7 @@ SlurmdTimeout=300
 InactiveLimit=0
 KillWait=5
 MinJobAge=30
-MaxArraySize=1001
+MaxArraySize=${XTALPS_SLURM_MAX_ARRAY:-3}
 DefMemPerCPU=2048
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM_MB State=UNKNOWN
 PartitionName=debug Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
