@@ -19,7 +19,7 @@ namespace XtalPS.Commands
 
         /// <summary>The campaign folder.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP", "OutputFolder")]
+        [Alias("PSPath", "LP", "OutputFolder", "Folder")]
         [ValidateNotNullOrEmpty]
         public string LiteralPath { get; set; } = "";
 
