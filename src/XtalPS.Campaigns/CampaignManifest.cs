@@ -3,8 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using XtalPS.Formats;
 
 namespace XtalPS.Campaigns
 {
@@ -57,28 +55,17 @@ namespace XtalPS.Campaigns
             return d;
         }
 
-        private static readonly JsonSerializerOptions Options = new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        };
-
         public static CampaignManifest Read(string path)
         {
-            string text = File.ReadAllText(path, Encoding.UTF8);
             CampaignManifest? m;
-            try { m = JsonSerializer.Deserialize<CampaignManifest>(text, Options); }
+            try { m = CampaignJson.Read<CampaignManifest>(path); }
             catch (JsonException e) { throw new InvalidDataException($"'{path}' is not a campaign manifest: {e.Message}", e); }
             if (m == null || m.Format != FormatName || m.Id.Length == 0)
                 throw new InvalidDataException($"'{path}' is not a campaign manifest of format {FormatName}.");
             return m;
         }
 
-        public void Write(string path)
-        {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(this, Options);
-            AtomicFile.Write(path, s => s.Write(bytes, 0, bytes.Length));
-        }
+        public void Write(string path) => CampaignJson.Write(path, this);
     }
 
     /// <summary>One Start-ProcessingJob run of a campaign: which chunks it ran, where, and the scheduler's handles.</summary>

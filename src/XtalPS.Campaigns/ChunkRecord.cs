@@ -1,9 +1,6 @@
 using System.Collections.Generic;
 using System.IO;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using XtalPS.Formats;
 
 namespace XtalPS.Campaigns
 {
@@ -39,19 +36,13 @@ namespace XtalPS.Campaigns
         public string Finished { get; set; } = "";
         public string? Message { get; set; }
 
-        private static readonly JsonSerializerOptions Options = new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        };
-
         /// <summary>The record at <paramref name="path"/>, or null when it is missing or unreadable.</summary>
         public static ChunkRecord? TryRead(string path)
         {
             try
             {
                 if (!File.Exists(path)) return null;
-                var r = JsonSerializer.Deserialize<ChunkRecord>(File.ReadAllText(path, Encoding.UTF8), Options);
+                var r = CampaignJson.Read<ChunkRecord>(path);
                 return r != null && r.Format == FormatName ? r : null;
             }
             catch (IOException) { return null; }
@@ -59,11 +50,7 @@ namespace XtalPS.Campaigns
             catch (System.UnauthorizedAccessException) { return null; }
         }
 
-        public void Write(string path)
-        {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(this, Options);
-            AtomicFile.Write(path, s => s.Write(bytes, 0, bytes.Length));
-        }
+        public void Write(string path) => CampaignJson.Write(path, this);
     }
 
     public sealed class ChunkFile

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Jobs;
 using MessagePack;
 using Parquet;
 using XtalPS.Campaigns;
@@ -20,7 +21,7 @@ namespace XtalPS.Benchmarks
     /// output); its lattices are re-emitted until there are 1,000.
     /// </summary>
     [MemoryDiagnoser]
-    [SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5)]
+    [Config(typeof(Short))]
     public class ChunkFormatBenchmarks
     {
         private const int Lattices = 1000;
@@ -145,6 +146,13 @@ namespace XtalPS.Benchmarks
         [Benchmark(Description = "read MTZ")] public long ReadMtz() => ReflectionFileReader.Read(Path.Combine(_dir, "mtz.mtz")).Sum(t => (long)t.Count);
         [Benchmark(Description = "write CSV")] public string WriteCsv() => WriteReflectionFile("csv.csv");
         [Benchmark(Description = "read CSV")] public long ReadCsv() => ReflectionFileReader.Read(Path.Combine(_dir, "csv.csv")).Sum(t => (long)t.Count);
+
+        /// <summary>Five iterations in this process: file formats, not nanoseconds.</summary>
+        private sealed class Short : BenchmarkDotNet.Configs.ManualConfig
+        {
+            public Short() => AddJob(BenchmarkDotNet.Jobs.Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5)
+                .WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance));
+        }
 
         /// <summary>An IBufferWriter over a stream, for MessagePackWriter.</summary>
         private sealed class StreamBufferWriter : System.Buffers.IBufferWriter<byte>
