@@ -37,6 +37,8 @@ function Invoke-Dotnet {
 
 # The module (and the Core library under it) is built first in every mode; it fills module/XtalPS/bin.
 Invoke-Dotnet build (Join-Path $root 'src/XtalPS/XtalPS.csproj') -c $Configuration --nologo -v q
+# The campaign cmdlets' PowerShell 7 assembly (module/XtalPS/bin/campaigns).
+Invoke-Dotnet build (Join-Path $root 'src/XtalPS.Campaigns/XtalPS.Campaigns.csproj') -c $Configuration --nologo -v q
 
 if ($Docs) {
     $help = Join-Path $module 'en-US/XtalPS.dll-Help.xml'

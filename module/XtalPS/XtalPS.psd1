@@ -32,6 +32,10 @@
         'Export-DiffractionPicture'
         'Export-DiffractionPlot'
         'Export-RunReport'
+        'Start-ProcessingJob'
+        'Get-ProcessingJob'
+        'Get-ProcessingSummary'
+        'Invoke-ProcessingChunk'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -5,7 +5,8 @@ using XtalPS.Internal;
 
 namespace XtalPS.Commands
 {
-    /// <summary>Import-ReflectionTable: MTZ (merged or unmerged, any program's), XtalPS CSV and JSON files to reflection tables, one per batch.</summary>
+    /// <summary>Import-ReflectionTable: MTZ (merged or unmerged, any program's), XtalPS CSV and JSON files to reflection tables, one per batch;
+    /// a campaign folder (Start-ProcessingJob) to the tables of all its complete chunks.</summary>
     [Cmdlet(VerbsData.Import, "ReflectionTable", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(ReflectionTable))]
     public sealed class ImportReflectionTableCommand : PSCmdlet
@@ -25,7 +26,20 @@ namespace XtalPS.Commands
         protected override void ProcessRecord()
         {
             bool literal = ParameterSetName == LiteralSet;
-            foreach (var file in PathResolver.Resolve(this, literal ? LiteralPath : Path, literal))
+            var arguments = literal ? LiteralPath : Path;
+            // A campaign folder (Start-ProcessingJob's output) gathers every complete chunk, streamed in lattice order.
+            var files = new System.Collections.Generic.List<string>();
+            foreach (var argument in arguments)
+            {
+                var folders = CampaignFolders(argument, literal);
+                if (folders.Count == 0) { files.AddRange(PathResolver.Resolve(this, new[] { argument }, literal)); continue; }
+                foreach (var folder in folders)
+                {
+                    WriteVerbose($"{folder}: gathering the campaign's chunks");
+                    CampaignEngine.Get(this).ImportTables(this, folder);
+                }
+            }
+            foreach (var file in files)
             {
                 try
                 {
@@ -38,6 +52,22 @@ namespace XtalPS.Commands
                     WriteError(ErrorRecords.FromReadException(e, file));
                 }
             }
+        }
+
+        /// <summary>The folders an argument names that hold a campaign (campaign.json); empty for files and other folders.</summary>
+        private System.Collections.Generic.List<string> CampaignFolders(string argument, bool literal)
+        {
+            var result = new System.Collections.Generic.List<string>();
+            try
+            {
+                var candidates = literal ? new[] { SessionState.Path.GetUnresolvedProviderPathFromPSPath(argument) }
+                    : (System.Collections.Generic.IEnumerable<string>)SessionState.Path.GetResolvedProviderPathFromPSPath(argument, out _);
+                foreach (var c in candidates)
+                    if (System.IO.File.Exists(System.IO.Path.Combine(c, "campaign.json"))) result.Add(c);
+            }
+            catch (System.Exception e) when (e is ItemNotFoundException || e is PSArgumentException || e is System.ArgumentException
+                                             || e is DriveNotFoundException || e is ProviderNotFoundException || e is System.NotSupportedException) { }
+            return result;
         }
     }
 }

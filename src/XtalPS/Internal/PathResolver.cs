@@ -49,6 +49,34 @@ namespace XtalPS.Internal
             return result;
         }
 
+        /// <summary>Like <see cref="Resolve"/> for folders: each argument's matching folders, an error per argument that names none.</summary>
+        public static List<string> ResolveFolders(PSCmdlet cmdlet, IEnumerable<string> paths, bool literal)
+        {
+            var result = new List<string>();
+            foreach (var path in paths)
+            {
+                try
+                {
+                    var candidates = literal
+                        ? new List<string> { cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path) }
+                        : new List<string>(cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _));
+                    int before = result.Count;
+                    foreach (var c in candidates) if (System.IO.Directory.Exists(c)) result.Add(c);
+                    if (result.Count == before)
+                        cmdlet.WriteError(new ErrorRecord(new System.IO.DirectoryNotFoundException($"Cannot find the folder '{path}'."), "FolderNotFound", ErrorCategory.ObjectNotFound, path));
+                }
+                catch (ItemNotFoundException)
+                {
+                    cmdlet.WriteError(new ErrorRecord(new System.IO.DirectoryNotFoundException($"Cannot find the folder '{path}'."), "FolderNotFound", ErrorCategory.ObjectNotFound, path));
+                }
+                catch (System.Exception e) when (e is PSArgumentException || e is System.ArgumentException || e is DriveNotFoundException || e is ProviderNotFoundException)
+                {
+                    cmdlet.WriteError(ErrorRecords.InvalidArgument(e.Message, "InvalidPath", path));
+                }
+            }
+            return result;
+        }
+
         /// <summary>The file-system path an output argument names (not required to exist).</summary>
         public static string ResolveOutput(PSCmdlet cmdlet, string path) => cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
