@@ -27,6 +27,8 @@ namespace XtalPS.Campaigns
         private readonly Action<JobState>? _onFinished;
         private Timer? _timer;
         private bool _polling, _stopRequested, _finished;
+        // Set once the final job state is published: Stop-Job returns only after it, whichever thread finishes.
+        private readonly ManualResetEventSlim _published = new ManualResetEventSlim(false);
         private string _status = "";
         private int _lastProgress = -1;
 
@@ -186,17 +188,20 @@ namespace XtalPS.Campaigns
                 Warning.Add(new WarningRecord($"'{_folder.ManifestPath}' could not be updated: {e.Message}"));
             }
             SetJobState(state);
+            _published.Set();
         }
 
         public override void StopJob() => StopJob(false, "");
 
         public override void StopJob(bool force, string reason)
         {
+            bool already;
             lock (_gate)
             {
-                if (_finished) return;
-                _stopRequested = true;
+                already = _finished;
+                if (!already) _stopRequested = true;
             }
+            if (already) { WaitPublished(); return; }
             SetJobState(JobState.Stopping);
             try { _scheduler.Stop(); }
             catch (SlurmException e) { Error.Add(new ErrorRecord(e, "ScancelFailed", ErrorCategory.OperationStopped, this)); }
@@ -205,12 +210,18 @@ namespace XtalPS.Campaigns
             while (DateTime.UtcNow < until)
             {
                 Poll();
-                lock (_gate) if (_finished) return;
+                bool finishing;
+                lock (_gate) finishing = _finished;
+                if (finishing) { WaitPublished(); return; }
                 Thread.Sleep(200);
             }
             lock (_gate) foreach (var c in _chunks.Where(c => !c.IsFinished)) c.State = ChunkState.Stopped;
             Finish();
+            WaitPublished();
         }
+
+        // Another thread may be inside Finish (reading the summary) when Stop-Job arrives: wait for its state.
+        private void WaitPublished() => _published.Wait(TimeSpan.FromSeconds(120));
 
         public override void StopJobAsync() => StopJobAsync(false, "");
 

@@ -60,7 +60,13 @@ namespace XtalPS.Module.Tests
                 errors = ps.Streams.Error.ToArray();
                 return result;
             }
-            finally { CultureInfo.CurrentCulture = previous; }
+            finally
+            {
+                CultureInfo.CurrentCulture = previous;
+                // Scripts run in the global scope, so a test's `$ErrorActionPreference = 'Stop'` would turn every
+                // later test's non-terminating errors into exceptions: each call starts from the default again.
+                Runner.Runspace.SessionStateProxy.SetVariable("ErrorActionPreference", ActionPreference.Continue);
+            }
         }
 
         /// <summary>Runs script text with no errors expected; fails the test with the error text otherwise.</summary>
