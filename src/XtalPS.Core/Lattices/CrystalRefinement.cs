@@ -101,12 +101,12 @@ namespace XtalPS.Lattices
             }
         }
 
-        private static Mat3 Build(Mat3 u0, double[] p, SpaceGroup group, bool refineCell, UnitCell cell0)
+        private static Mat3 Build(Mat3 u0, double[] p, CellParameterisation? cellParameters, UnitCell cell0)
         {
             var w = new Vec3(p[0], p[1], p[2]);
             double angle = w.Length;
             var rot = angle > 0 ? Mat3.Rotation(w, angle) : Mat3.Identity;
-            var cell = refineCell ? group.CellFromFreeParameters(p.Skip(3).ToArray()) : cell0;
+            var cell = cellParameters != null ? cellParameters.CellAt(new ReadOnlySpan<double>(p, 3, p.Length - 3)) : cell0;
             return rot * u0 * cell.BMatrix;
         }
 
@@ -114,7 +114,8 @@ namespace XtalPS.Lattices
         public static Mat3 Refine(Mat3 a, SpaceGroup group, bool refineCell, SpotObservations obs, IndexAssignment asg, StillsPredictor predictor, int maxIterations = 25)
         {
             var (u0, cell0) = Decompose(a, group);
-            var free = refineCell ? group.FreeCellParameters(cell0) : Array.Empty<double>();
+            var cellParameters = refineCell ? new CellParameterisation(group, cell0) : null;
+            var free = cellParameters?.Values ?? Array.Empty<double>();
             int np = 3 + free.Length, nr = 3 * asg.Count;
             if (asg.Count < np) return u0 * cell0.BMatrix;
             var p = new double[np];
@@ -124,7 +125,7 @@ namespace XtalPS.Lattices
             for (int k = 0; k < np; k++) jac[k] = new double[nr];
             Mat3 Model(double[] q)
             {
-                try { return Build(u0, q, group, refineCell, cell0); }
+                try { return Build(u0, q, cellParameters, cell0); }
                 catch (ArgumentException) { return default; }
             }
             Residuals(Model(p), obs, asg, predictor, res);
