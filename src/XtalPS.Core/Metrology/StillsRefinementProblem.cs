@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using XtalPS.Geometry;
+using XtalPS.Geometry.Numerics;
 using XtalPS.Lattices;
 
 namespace XtalPS.Metrology
