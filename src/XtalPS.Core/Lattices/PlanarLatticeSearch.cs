@@ -35,7 +35,7 @@ namespace XtalPS.Lattices
 
     /// <summary>
     /// Finds a planar lattice (origin and two basis vectors, px) from spot positions, for electron diffraction of
-    /// 2D crystals. After IPLT's LatticeSearch and 2dx's pair scoring (algorithms.md §2): every difference vector
+    /// 2D crystals. After IPLT's LatticeSearch (Philippsen et al. 2003, J Struct Biol 144:4) and 2dx's pair scoring (Gipson et al. 2007, J Struct Biol 157:64): every difference vector
     /// between strong spots goes into a "vector image"; its peaks are lattice vectors; pairs of short peaks are
     /// scored by the fraction of spots they index (smallest cell among the best); the basis is Lagrange-reduced;
     /// then indices are assigned and origin and basis refined by weighted linear least squares until stable.
