@@ -97,6 +97,8 @@ namespace XtalPS.Geometry.Numerics
         public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
         /// <summary>Partial sums of the reduced system (fixed, whatever the thread count).</summary>
         private const int Partitions = 4;
+        private double[][] _parts = new double[0][], _rhsParts = new double[0][];
+        private double[] _reduced = new double[0];
 
         public LmOutcome Minimise(IBlockLeastSquares problem, Action<int, double[]>? onIteration = null, CancellationToken cancel = default)
         {
@@ -232,7 +234,8 @@ namespace XtalPS.Geometry.Numerics
         private double[]? Reduced(BlockTerms[] terms, double[] dd, double[] gd, bool[] fixedShared, int seg, double mu, out double[] rhs)
         {
             int nd = gd.Length, s2 = seg * seg;
-            var s = new double[nd * nd];
+            if (_reduced.Length != nd * nd) _reduced = new double[nd * nd]; else Array.Clear(_reduced, 0, _reduced.Length);
+            var s = _reduced;
             var r0 = (double[])gd.Clone();
             rhs = r0;
             for (int g = 0; g < nd / seg; g++)
@@ -244,14 +247,20 @@ namespace XtalPS.Geometry.Numerics
             // Blocks are dealt to a fixed number of partial sums (not one per thread) and the partial sums are added in
             // order, so the floating-point result is the same on every machine and for every thread count.
             int partitions = Math.Max(1, Math.Min(Partitions, terms.Length / 8 + 1));
-            var parts = new double[partitions][];
-            var rhsParts = new double[partitions][];
+            // The partial sums live as long as the engine: a 64-ASIC detector makes each one 1.2 MB, too much to allocate per step.
+            if (_parts.Length != Partitions || _parts[1] == null || _parts[1].Length != nd * nd)
+            {
+                _parts = new double[Partitions][]; _rhsParts = new double[Partitions][];
+                for (int p = 1; p < Partitions; p++) { _parts[p] = new double[nd * nd]; _rhsParts[p] = new double[nd]; }
+            }
+            var parts = _parts;
+            var rhsParts = _rhsParts;
             bool ok = true;
             Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, MaxDegreeOfParallelism) }, p =>
             {
-                var sp = p == 0 ? s : new double[nd * nd];
-                var rp = p == 0 ? r0 : new double[nd];
-                parts[p] = sp; rhsParts[p] = rp;
+                var sp = p == 0 ? s : parts[p];
+                var rp = p == 0 ? r0 : rhsParts[p];
+                if (p > 0) { Array.Clear(sp, 0, sp.Length); Array.Clear(rp, 0, rp.Length); }
                 for (int b = p; b < terms.Length; b += partitions)
                 {
                     var t = terms[b];
