@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using XtalPS.Geometry;
+using XtalPS.Lattices;
 using XtalPS.Metrology;
 
 namespace XtalPS.Tests.Shared

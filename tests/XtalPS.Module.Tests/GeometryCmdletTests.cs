@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using XtalPS.Formats;
 using XtalPS.Geometry;
 using XtalPS.Imaging;
 using Xunit;

@@ -40,7 +40,7 @@ namespace XtalPS.Extraction
                 used.Add(r);
             }
             var group = crystal.Symmetry ?? SpaceGroup.FromNumber(1);
-            int needed = Math.Max(MinReflections, 3 + (RefineCell ? group.FreeCellParameters(crystal.UnitCell).Length : 0));
+            int needed = Math.Max(MinReflections, 3 + (RefineCell ? new CellParameterisation(group, crystal.UnitCell).Count : 0));
             if (spots.Count < needed) return lattice;
             var obs = SpotObservations.From(new SpotList(crystal.Image, spots, "LatticeExtract"), detector, crystal.Beam, 0);
             if (obs.Count < needed) return lattice;

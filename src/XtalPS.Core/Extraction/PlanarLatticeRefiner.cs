@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using XtalPS.Geometry;
+using XtalPS.Geometry.Numerics;
 using XtalPS.Integration;
 using XtalPS.Lattices;
 
@@ -8,7 +9,8 @@ namespace XtalPS.Extraction
 {
     /// <summary>
     /// Weighted least squares of origin, A and B of a <see cref="PlanarLattice"/> against measured centres
-    /// (IPLT's lattice refinement after LatticeGaussianExtract; 2dx's least-squares lattice fit). Gauss–Newton,
+    /// (IPLT's lattice refinement after LatticeGaussianExtract; 2dx's least-squares lattice fit). Gauss–Newton (the
+    /// refinement engine's undamped mode),
     /// so barrel/spiral distortion terms (held fixed) are honoured; weights 1/σ² from the fit uncertainties with a
     /// floor, and points more than <see cref="RejectionLimit"/> σ off (and 0.5 px) are dropped and the fit repeated.
     /// </summary>
@@ -40,14 +42,9 @@ namespace XtalPS.Extraction
             int used = 0;
             for (int round = 0; round < 4; round++)
             {
-                for (int it = 0; it < 4; it++)
-                {
-                    var next = Step(current, reflections, use, wts, out used);
-                    if (next == null) return lattice;
-                    double move = (next.Origin - current.Origin).Length + (next.A - current.A).Length + (next.B - current.B).Length;
-                    current = next;
-                    if (move < 1e-9) break;
-                }
+                var next = Step(current, reflections, use, wts, out used);
+                if (next == null) return lattice;
+                current = next;
                 int dropped = 0;
                 for (int i = 0; i < n; i++)
                 {
@@ -71,93 +68,98 @@ namespace XtalPS.Extraction
             return current.With(current.Origin, current.A, current.B, m, m > 0 ? Math.Sqrt(ss / m) : double.NaN);
         }
 
-        /// <summary>One Gauss–Newton step on (Ox, Oy, Ax, Ay, Bx, By); derivatives by central differences.</summary>
+        /// <summary>Gauss–Newton steps on (Ox, Oy, Ax, Ay, Bx, By) until they stop moving (at most four); null when the
+        /// normal equations are singular or the basis degenerates.</summary>
         private PlanarLattice? Step(PlanarLattice lat, IReadOnlyList<Reflection> refl, bool[] use, double[] wts, out int used)
         {
-            var nm = new double[36];
-            var g = new double[6];
-            var p0 = new[] { lat.Origin.X, lat.Origin.Y, lat.A.X, lat.A.Y, lat.B.X, lat.B.Y };
-            bool linear = lat.BarrelDistortion == 0 && lat.SpiralDistortion == 0;
-            var plus = new PlanarLattice[6];
-            var minus = new PlanarLattice[6];
-            const double h = 1e-3;
-            if (!linear)
-                for (int k = 0; k < 6; k++) { plus[k] = Build(lat, p0, k, h); minus[k] = Build(lat, p0, k, -h); }
-            var jx = new double[6];
-            var jy = new double[6];
-            used = 0;
-            for (int i = 0; i < refl.Count; i++)
+            var model = new CentreModel(lat, refl, use, wts);
+            used = model.Used;
+            if (used < MinReflections) return null;
+            var p = new[] { lat.Origin.X, lat.Origin.Y, lat.A.X, lat.A.Y, lat.B.X, lat.B.Y };
+            var stop = new LevenbergMarquardt { Damped = false, MaxIterations = 4, StepTolerance = 1e-9 }.Minimise(model, p);
+            if (stop == LeastSquaresStop.Singular || stop == LeastSquaresStop.NotEvaluable) return null;
+            return lat.With(new Vec2(p[0], p[1]), new Vec2(p[2], p[3]), new Vec2(p[4], p[5]), used, double.NaN);
+        }
+
+        /// <summary>Weighted residuals √w·(measured − predicted) of the used centres; analytic Jacobian for an undistorted
+        /// lattice, central differences when barrel/spiral terms (held fixed) are present.</summary>
+        private sealed class CentreModel : ILeastSquaresModel
+        {
+            private readonly PlanarLattice _lat;
+            private readonly int[] _index;
+            private readonly double[] _sw;
+            private readonly IReadOnlyList<Reflection> _refl;
+            private readonly bool _linear;
+
+            public CentreModel(PlanarLattice lat, IReadOnlyList<Reflection> refl, bool[] use, double[] wts)
             {
-                if (!use[i]) continue;
-                var r = refl[i];
-                var p = lat.Predict(r.H, r.K);
-                double rx = r.X - p.X, ry = r.Y - p.Y, w = wts[i];
-                if (linear)
+                _lat = lat; _refl = refl;
+                var index = new List<int>();
+                for (int i = 0; i < refl.Count; i++) if (use[i]) index.Add(i);
+                _index = index.ToArray();
+                _sw = new double[_index.Length];
+                for (int j = 0; j < _index.Length; j++) _sw[j] = Math.Sqrt(wts[_index[j]]);
+                _linear = lat.BarrelDistortion == 0 && lat.SpiralDistortion == 0;
+            }
+
+            public int Used => _index.Length;
+            public int ParameterCount => 6;
+            public int ResidualCount => 2 * _index.Length;
+
+            private PlanarLattice At(double[] p) => _lat.With(new Vec2(p[0], p[1]), new Vec2(p[2], p[3]), new Vec2(p[4], p[5]), _lat.IndexedCount, _lat.Rmsd);
+
+            public bool Residuals(double[] p, double[] residuals)
+            {
+                var a = new Vec2(p[2], p[3]); var b = new Vec2(p[4], p[5]);
+                if (Math.Abs(a.Cross(b)) < 1e-9) return false;
+                var lat = At(p);
+                for (int j = 0; j < _index.Length; j++)
                 {
-                    jx[0] = 1; jx[1] = 0; jx[2] = r.H; jx[3] = 0; jx[4] = r.K; jx[5] = 0;
-                    jy[0] = 0; jy[1] = 1; jy[2] = 0; jy[3] = r.H; jy[4] = 0; jy[5] = r.K;
+                    var r = _refl[_index[j]];
+                    var q = lat.Predict(r.H, r.K);
+                    residuals[2 * j] = _sw[j] * (r.X - q.X);
+                    residuals[2 * j + 1] = _sw[j] * (r.Y - q.Y);
                 }
-                else
+                return true;
+            }
+
+            public void Jacobian(double[] p, double[] residuals, double[][] jacobian)
+            {
+                const double h = 1e-3;
+                PlanarLattice[]? plus = null, minus = null;
+                if (!_linear)
                 {
+                    plus = new PlanarLattice[6]; minus = new PlanarLattice[6];
                     for (int k = 0; k < 6; k++)
                     {
-                        var a = plus[k].Predict(r.H, r.K); var b = minus[k].Predict(r.H, r.K);
-                        jx[k] = (a.X - b.X) / (2 * h); jy[k] = (a.Y - b.Y) / (2 * h);
+                        var q = (double[])p.Clone(); q[k] += h; plus[k] = At(q);
+                        q[k] = p[k] - h; minus[k] = At(q);
                     }
                 }
-                for (int a = 0; a < 6; a++)
+                for (int j = 0; j < _index.Length; j++)
                 {
-                    g[a] += w * (jx[a] * rx + jy[a] * ry);
-                    for (int b = 0; b < 6; b++) nm[a * 6 + b] += w * (jx[a] * jx[b] + jy[a] * jy[b]);
-                }
-                used++;
-            }
-            if (used < MinReflections || !SolveSpd(nm, g, 6)) return null;
-            var q = new double[6];
-            for (int k = 0; k < 6; k++) q[k] = p0[k] + g[k];
-            var A = new Vec2(q[2], q[3]); var B = new Vec2(q[4], q[5]);
-            if (Math.Abs(A.Cross(B)) < 1e-9) return null;
-            return lat.With(new Vec2(q[0], q[1]), A, B, used, double.NaN);
-        }
-
-        private static PlanarLattice Build(PlanarLattice lat, double[] p0, int k, double step)
-        {
-            var q = (double[])p0.Clone();
-            q[k] += step;
-            return lat.With(new Vec2(q[0], q[1]), new Vec2(q[2], q[3]), new Vec2(q[4], q[5]), lat.IndexedCount, lat.Rmsd);
-        }
-
-        /// <summary>Solves a symmetric positive-definite system in place (Cholesky); b receives x.</summary>
-        internal static bool SolveSpd(double[] a, double[] b, int n)
-        {
-            var l = (double[])a.Clone();
-            for (int j = 0; j < n; j++)
-            {
-                double d = l[j * n + j];
-                for (int k = 0; k < j; k++) d -= l[j * n + k] * l[j * n + k];
-                if (!(d > 1e-300)) return false;
-                d = Math.Sqrt(d);
-                l[j * n + j] = d;
-                for (int i = j + 1; i < n; i++)
-                {
-                    double s = l[i * n + j];
-                    for (int k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
-                    l[i * n + j] = s / d;
+                    var r = _refl[_index[j]];
+                    double w = _sw[j];
+                    for (int k = 0; k < 6; k++)
+                    {
+                        double jx, jy;
+                        if (_linear)
+                        {
+                            // x = Ox + h·Ax + k·Bx, y = Oy + h·Ay + k·By.
+                            double f = k < 2 ? 1 : k < 4 ? r.H : r.K;
+                            jx = k % 2 == 0 ? f : 0; jy = k % 2 == 1 ? f : 0;
+                        }
+                        else
+                        {
+                            var a = plus![k].Predict(r.H, r.K); var b = minus![k].Predict(r.H, r.K);
+                            jx = (a.X - b.X) / (2 * h); jy = (a.Y - b.Y) / (2 * h);
+                        }
+                        // Residuals are measured − predicted.
+                        jacobian[k][2 * j] = -w * jx;
+                        jacobian[k][2 * j + 1] = -w * jy;
+                    }
                 }
             }
-            for (int i = 0; i < n; i++)
-            {
-                double s = b[i];
-                for (int k = 0; k < i; k++) s -= l[i * n + k] * b[k];
-                b[i] = s / l[i * n + i];
-            }
-            for (int i = n - 1; i >= 0; i--)
-            {
-                double s = b[i];
-                for (int k = i + 1; k < n; k++) s -= l[k * n + i] * b[k];
-                b[i] = s / l[i * n + i];
-            }
-            return true;
         }
     }
 }

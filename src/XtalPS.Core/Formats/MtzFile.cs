@@ -30,8 +30,8 @@ namespace XtalPS.Formats
     }
 
     /// <summary>
-    /// One batch (image) header of an unmerged MTZ file: 29 integer and 156 real words (CCP4 MTZBAT layout,
-    /// formats.md §3), a title and three axis names.
+    /// One batch (image) header of an unmerged MTZ file: 29 integer and 156 real words (CCP4 MTZBAT layout, as
+    /// in the CCP4 library's mtzlib), a title and three axis names.
     /// </summary>
     public sealed class MtzBatch
     {

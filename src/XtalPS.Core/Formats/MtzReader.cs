@@ -8,7 +8,7 @@ using System.Text;
 namespace XtalPS.Formats
 {
     /// <summary>
-    /// Reads CCP4 MTZ reflection files (formats.md §3): merged and unmerged, little- and big-endian, 32- or 64-bit
+    /// Reads CCP4 MTZ reflection files (the CCP4 MTZ format, Winn et al. 2011, Acta Cryst D67:235): merged and unmerged, little- and big-endian, 32- or 64-bit
     /// header offset. Every size is checked against the file length before anything is allocated.
     /// </summary>
     public static class MtzReader

@@ -12,7 +12,7 @@ using XtalPS.Lattices;
 namespace XtalPS.Formats
 {
     /// <summary>
-    /// Writes reflection tables as one unmerged CCP4 MTZ file (formats.md §3): the columns of
+    /// Writes reflection tables as one unmerged CCP4 MTZ file (the CCP4 MTZ format, Winn et al. 2011, Acta Cryst D67:235): the columns of
     /// <see cref="ReflectionFileColumns"/> (H K L M/ISYM BATCH I SIGI and the fit and background values), one batch
     /// header per image (cell, orientation U, wavelength, detector limits), SYMINF/SYMM with the space group of the
     /// first crystal lattice (P 1 for planar lattices), column ranges, RESO and VALM NAN.

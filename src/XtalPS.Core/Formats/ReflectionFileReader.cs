@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Text.Json;
 using XtalPS.Integration;
 
 namespace XtalPS.Formats
@@ -197,70 +198,90 @@ namespace XtalPS.Formats
         /// </summary>
         public static List<ReflectionTable> ReadJson(string path)
         {
-            JsonValue root;
-            try { root = JsonValue.Parse(File.ReadAllText(path, Encoding.UTF8)); }
-            catch (FormatException e) { throw new InvalidImageDataException(path, "not valid JSON: " + e.Message); }
-            var schema = root["schema"];
-            if (!root.IsObject || schema == null || !schema.IsString || schema.Text != ReflectionJsonWriter.Schema)
-                throw new InvalidImageDataException(path, $"not an XtalPS reflection file (schema '{ReflectionJsonWriter.Schema}' expected).");
-            var list = root["tables"];
-            if (list == null || !list.IsArray) throw new InvalidImageDataException(path, "no \"tables\" array.");
-            var tables = new List<ReflectionTable>();
-            int ti = 0;
-            foreach (var t in list.Items)
+            JsonDocument doc;
+            // System.Text.Json: strict RFC 8259 (NaN and Infinity are not numbers; the writer stores null), nesting limited.
+            try { using (var stream = File.OpenRead(path)) doc = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 64 }); }
+            catch (JsonException e) { throw new InvalidImageDataException(path, "not valid JSON: " + e.Message); }
+            using (doc)
             {
-                ti++;
-                var columns = t["columns"]; var rows = t["rows"];
-                if (!t.IsObject || columns == null || !columns.IsArray || rows == null || !rows.IsArray)
-                    throw new InvalidImageDataException(path, $"table {ti} has no columns and rows.");
-                var cols = columns.Items.Select(c => c.IsString ? ReflectionFileColumns.Find(c.Text) : null).ToArray();
-                var reflections = new List<Reflection>(rows.Items.Count);
-                int ri = 0;
-                foreach (var row in rows.Items)
+                var root = doc.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.String
+                    || schema.GetString() != ReflectionJsonWriter.Schema)
+                    throw new InvalidImageDataException(path, $"not an XtalPS reflection file (schema '{ReflectionJsonWriter.Schema}' expected).");
+                if (!root.TryGetProperty("tables", out var list) || list.ValueKind != JsonValueKind.Array) throw new InvalidImageDataException(path, "no \"tables\" array.");
+                var tables = new List<ReflectionTable>();
+                int ti = 0;
+                foreach (var t in list.EnumerateArray())
                 {
-                    ri++;
-                    if (!row.IsArray || row.Items.Count != cols.Length)
-                        throw new InvalidImageDataException(path, $"table {ti}, row {ri}: {(row.IsArray ? row.Items.Count : 0)} values for {cols.Length} columns.");
-                    var r = new Reflection();
-                    for (int c = 0; c < cols.Length; c++)
+                    ti++;
+                    if (t.ValueKind != JsonValueKind.Object || !t.TryGetProperty("columns", out var columns) || columns.ValueKind != JsonValueKind.Array
+                        || !t.TryGetProperty("rows", out var rows) || rows.ValueKind != JsonValueKind.Array)
+                        throw new InvalidImageDataException(path, $"table {ti} has no columns and rows.");
+                    var cols = columns.EnumerateArray().Select(c => c.ValueKind == JsonValueKind.String ? ReflectionFileColumns.Find(c.GetString()!) : null).ToArray();
+                    var reflections = new List<Reflection>(rows.GetArrayLength());
+                    int ri = 0;
+                    foreach (var row in rows.EnumerateArray())
                     {
-                        if (cols[c] == null) continue;
-                        var v = row.Items[c];
-                        if (!v.IsNumber && !v.IsNull) throw new InvalidImageDataException(path, $"table {ti}, row {ri}: value {c + 1} is not a number.");
-                        cols[c]!.Set(r, v.IsNumber ? v.Number : double.NaN);
+                        ri++;
+                        if (row.ValueKind != JsonValueKind.Array || row.GetArrayLength() != cols.Length)
+                            throw new InvalidImageDataException(path, $"table {ti}, row {ri}: {(row.ValueKind == JsonValueKind.Array ? row.GetArrayLength() : 0)} values for {cols.Length} columns.");
+                        var r = new Reflection();
+                        int c = 0;
+                        foreach (var v in row.EnumerateArray())
+                        {
+                            if (cols[c] != null)
+                            {
+                                if (v.ValueKind != JsonValueKind.Number && v.ValueKind != JsonValueKind.Null)
+                                    throw new InvalidImageDataException(path, $"table {ti}, row {ri}: value {c + 1} is not a number.");
+                                cols[c]!.Set(r, v.ValueKind == JsonValueKind.Number ? Number(v, path) : double.NaN);
+                            }
+                            c++;
+                        }
+                        reflections.Add(r);
                     }
-                    reflections.Add(r);
+                    string stage = t.TryGetProperty("stage", out var stageValue) && stageValue.ValueKind == JsonValueKind.String && stageValue.GetString()!.Length > 0
+                        ? Stage + " " + stageValue.GetString() : Stage;
+                    tables.Add(new ReflectionTable(null, LatticeFromJson(t, "lattice"), LatticeFromJson(t, "refinedLattice"), reflections, stage));
                 }
-                var stageValue = t["stage"];
-                string stage = stageValue != null && stageValue.IsString && stageValue.Text.Length > 0 ? Stage + " " + stageValue.Text : Stage;
-                tables.Add(new ReflectionTable(null, LatticeFromJson(t["lattice"]), LatticeFromJson(t["refinedLattice"]), reflections, stage));
+                return tables;
             }
-            return tables;
+        }
+
+        /// <summary>A JSON number as a double; one beyond the double range is bad data.</summary>
+        private static double Number(JsonElement v, string path)
+        {
+            if (v.TryGetDouble(out double d) && !double.IsInfinity(d)) return d;
+            throw new InvalidImageDataException(path, $"the number {v.GetRawText()} is out of range.");
         }
 
         /// <summary>A lattice as <see cref="ReflectionJsonWriter"/> stores it, or null when absent or unusable.</summary>
-        private static Lattices.Lattice? LatticeFromJson(JsonValue? v)
+        private static Lattices.Lattice? LatticeFromJson(JsonElement table, string key)
         {
-            if (v == null || !v.IsObject) return null;
-            double[]? Numbers(string key, int n)
+            if (!table.TryGetProperty(key, out var v) || v.ValueKind != JsonValueKind.Object) return null;
+            double[]? Numbers(string name, int n)
             {
-                var a = v[key];
-                if (a == null || !a.IsArray || a.Items.Count != n || a.Items.Any(x => !x.IsNumber)) return null;
-                return a.Items.Select(x => x.Number).ToArray();
+                if (!v.TryGetProperty(name, out var a) || a.ValueKind != JsonValueKind.Array || a.GetArrayLength() != n) return null;
+                var values = new double[n];
+                int i = 0;
+                foreach (var x in a.EnumerateArray())
+                {
+                    if (x.ValueKind != JsonValueKind.Number || !x.TryGetDouble(out values[i])) return null;
+                    i++;
+                }
+                return values;
             }
-            var kind = v["kind"];
+            string? kind = v.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
             try
             {
-                if (kind != null && kind.Text == "Crystal")
+                if (kind == "Crystal")
                 {
                     var a = Numbers("a", 9);
-                    var sg = v["spaceGroup"];
                     if (a == null) return null;
                     Lattices.SpaceGroup? group = null;
-                    if (sg != null && sg.IsString) Lattices.SpaceGroup.TryParse(sg.Text, out group);
+                    if (v.TryGetProperty("spaceGroup", out var sg) && sg.ValueKind == JsonValueKind.String) Lattices.SpaceGroup.TryParse(sg.GetString()!, out group);
                     return new Lattices.CrystalLattice(Geometry.Mat3.FromArray(a), group);
                 }
-                if (kind != null && kind.Text == "Planar")
+                if (kind == "Planar")
                 {
                     var o = Numbers("origin", 2); var a = Numbers("a", 2); var b = Numbers("b", 2);
                     if (o == null || a == null || b == null) return null;

@@ -2,6 +2,8 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using XtalPS.Integration;
 using XtalPS.Lattices;
 
@@ -70,25 +72,9 @@ namespace XtalPS.Formats
             }
         }
 
-        internal static string Str(string s)
-        {
-            var sb = new StringBuilder(s.Length + 2).Append('"');
-            foreach (char ch in s)
-            {
-                switch (ch)
-                {
-                    case '"': sb.Append("\\\""); break;
-                    case '\\': sb.Append("\\\\"); break;
-                    case '\n': sb.Append("\\n"); break;
-                    case '\r': sb.Append("\\r"); break;
-                    case '\t': sb.Append("\\t"); break;
-                    default:
-                        if (ch < 0x20) sb.Append("\\u").Append(((int)ch).ToString("x4", CultureInfo.InvariantCulture)); else sb.Append(ch);
-                        break;
-                }
-            }
-            return sb.Append('"').ToString();
-        }
+        /// <summary>A JSON string literal (System.Text.Json's escaping; non-ASCII text kept as it is).</summary>
+        internal static string Str(string s) =>
+            "\"" + JsonEncodedText.Encode(s, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString() + "\"";
 
         protected override void WriteStart(Stream target)
         {

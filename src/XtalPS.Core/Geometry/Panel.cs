@@ -70,10 +70,6 @@ namespace XtalPS.Geometry
         /// <summary>The lab position (mm) of the centre of the panel.</summary>
         public Vec3 Centre => PixelToLab(Width / 2.0, Height / 2.0);
 
-        /// <summary>Pixel coordinate → millimetres along fast and slow.</summary>
-        public Vec2 PixelToMm(double x, double y) => new Vec2(x * PixelSize, y * PixelSizeSlow);
-        /// <summary>Millimetres along fast and slow → pixel coordinate.</summary>
-        public Vec2 MmToPixel(double fastMm, double slowMm) => new Vec2(fastMm / PixelSize, slowMm / PixelSizeSlow);
         /// <summary>Millimetres in the panel plane → lab position (mm).</summary>
         public Vec3 MmToLab(double fastMm, double slowMm) => Origin + FastAxis * fastMm + SlowAxis * slowMm;
         /// <summary>Pixel coordinate → lab position (mm).</summary>
@@ -85,13 +81,10 @@ namespace XtalPS.Geometry
         /// </summary>
         public bool TryRayToPixel(Vec3 s1, out Vec2 pixel)
         {
-            // Solve Origin + a·F + b·S = t·s1 via the matrix D = [F S Origin]: (a, b, 1)·t' = D⁻¹·s1.
-            var d = Mat3.FromColumns(FastAxis, SlowAxis, Origin);
-            double det = d.Determinant;
-            if (Math.Abs(det) < 1e-12) { pixel = default; return false; }
-            var v = d.Inverse() * s1;
-            if (!(v.Z > 0)) { pixel = default; return false; }
-            pixel = new Vec2(v.X / v.Z / PixelSize, v.Y / v.Z / PixelSizeSlow);
+            // The same intersection the stills predictor and metrology use.
+            var plane = new PanelPlane(Origin, FastAxis, SlowAxis, PixelSize, PixelSizeSlow);
+            if (!plane.Intersect(s1, out double xMm, out double yMm, out _)) { pixel = default; return false; }
+            pixel = new Vec2(xMm / PixelSize, yMm / PixelSizeSlow);
             return true;
         }
 
@@ -113,9 +106,6 @@ namespace XtalPS.Geometry
             double q = PixelToReciprocal(x, y, beam).Length;
             return q > 0 ? 1.0 / q : double.PositiveInfinity;
         }
-
-        /// <summary>Whether a raw pixel value lies inside the trusted range (DIALS: strictly above the minimum, below the maximum).</summary>
-        public bool IsTrusted(double value) => value > TrustedMin && value < TrustedMax;
 
         /// <summary>A copy with a new position and orientation (used by geometry overrides and metrology).</summary>
         public Panel WithFrame(Vec3 origin, Vec3 fastAxis, Vec3 slowAxis) =>

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using XtalPS.Geometry;
-using XtalPS.Simulation;
 
 namespace XtalPS.Imaging
 {

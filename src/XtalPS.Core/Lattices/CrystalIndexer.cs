@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using XtalPS.Geometry;
-using XtalPS.Simulation;
 using XtalPS.Spots;
 
 namespace XtalPS.Lattices

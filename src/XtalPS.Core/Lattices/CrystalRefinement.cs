@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using XtalPS.Geometry;
+using XtalPS.Geometry.Numerics;
 
 namespace XtalPS.Lattices
 {
@@ -101,12 +102,12 @@ namespace XtalPS.Lattices
             }
         }
 
-        private static Mat3 Build(Mat3 u0, double[] p, SpaceGroup group, bool refineCell, UnitCell cell0)
+        private static Mat3 Build(Mat3 u0, double[] p, CellParameterisation? cellParameters, UnitCell cell0)
         {
             var w = new Vec3(p[0], p[1], p[2]);
             double angle = w.Length;
             var rot = angle > 0 ? Mat3.Rotation(w, angle) : Mat3.Identity;
-            var cell = refineCell ? group.CellFromFreeParameters(p.Skip(3).ToArray()) : cell0;
+            var cell = cellParameters != null ? cellParameters.CellAt(new ReadOnlySpan<double>(p, 3, p.Length - 3)) : cell0;
             return rot * u0 * cell.BMatrix;
         }
 
@@ -114,100 +115,66 @@ namespace XtalPS.Lattices
         public static Mat3 Refine(Mat3 a, SpaceGroup group, bool refineCell, SpotObservations obs, IndexAssignment asg, StillsPredictor predictor, int maxIterations = 25)
         {
             var (u0, cell0) = Decompose(a, group);
-            var free = refineCell ? group.FreeCellParameters(cell0) : Array.Empty<double>();
-            int np = 3 + free.Length, nr = 3 * asg.Count;
+            var cellParameters = refineCell ? new CellParameterisation(group, cell0) : null;
+            var free = cellParameters?.Values ?? Array.Empty<double>();
+            int np = 3 + free.Length;
             if (asg.Count < np) return u0 * cell0.BMatrix;
             var p = new double[np];
             Array.Copy(free, 0, p, 3, free.Length);
-            var res = new double[nr]; var trial = new double[nr];
-            var jac = new double[np][];
-            for (int k = 0; k < np; k++) jac[k] = new double[nr];
-            Mat3 Model(double[] q)
-            {
-                try { return Build(u0, q, group, refineCell, cell0); }
-                catch (ArgumentException) { return default; }
-            }
-            Residuals(Model(p), obs, asg, predictor, res);
-            double cost = SumSq(res), lambda = 1e-3;
-            var jtj = new double[np * np]; var jtr = new double[np]; var step = new double[np]; var pt = new double[np];
-            for (int it = 0; it < maxIterations; it++)
-            {
-                for (int k = 0; k < np; k++)
-                {
-                    double h = k < 3 ? 1e-6 : Math.Max(1e-6, 1e-5 * Math.Abs(p[k]));
-                    Array.Copy(p, pt, np); pt[k] += h;
-                    var m = Model(pt);
-                    if (m.Determinant == 0) { Array.Clear(jac[k], 0, nr); continue; }
-                    Residuals(m, obs, asg, predictor, trial);
-                    for (int r = 0; r < nr; r++) jac[k][r] = (trial[r] - res[r]) / h;
-                }
-                for (int x = 0; x < np; x++)
-                {
-                    double g = 0;
-                    for (int r = 0; r < nr; r++) g += jac[x][r] * res[r];
-                    jtr[x] = g;
-                    for (int y = x; y < np; y++)
-                    {
-                        double s = 0;
-                        for (int r = 0; r < nr; r++) s += jac[x][r] * jac[y][r];
-                        jtj[x * np + y] = s; jtj[y * np + x] = s;
-                    }
-                }
-                bool improved = false;
-                for (int attempt = 0; attempt < 8 && !improved; attempt++)
-                {
-                    var m = (double[])jtj.Clone();
-                    for (int d = 0; d < np; d++) m[d * np + d] += lambda * Math.Max(jtj[d * np + d], 1e-12);
-                    var rhs = jtr.Select(v => -v).ToArray();
-                    if (!Solve(m, rhs, np, step)) { lambda *= 10; continue; }
-                    for (int k = 0; k < np; k++) pt[k] = p[k] + step[k];
-                    var model = Model(pt);
-                    if (model.Determinant == 0) { lambda *= 10; continue; }
-                    Residuals(model, obs, asg, predictor, trial);
-                    double c = SumSq(trial);
-                    if (c < cost)
-                    {
-                        double gain = cost - c;
-                        Array.Copy(pt, p, np); Array.Copy(trial, res, nr);
-                        cost = c; lambda = Math.Max(lambda / 10, 1e-9); improved = true;
-                        if (gain < 1e-6 * cost) it = maxIterations;
-                    }
-                    else lambda *= 10;
-                }
-                if (!improved) break;
-            }
-            return Model(p);
+            var model = new StillModel(u0, cellParameters, cell0, obs, asg, predictor);
+            new LevenbergMarquardt { MaxIterations = maxIterations }.Minimise(model, p);
+            return model.Build(p);
         }
 
-        private static double SumSq(double[] v) { double s = 0; foreach (var x in v) s += x * x; return s; }
-
-        /// <summary>Gaussian elimination with partial pivoting for the small normal equations.</summary>
-        private static bool Solve(double[] m, double[] b, int n, double[] x)
+        /// <summary>Spot residuals of a still as a function of (rotation vector, free cell parameters); forward-difference Jacobian.</summary>
+        private sealed class StillModel : ILeastSquaresModel
         {
-            for (int c = 0; c < n; c++)
+            private readonly Mat3 _u0;
+            private readonly CellParameterisation? _cell;
+            private readonly UnitCell _cell0;
+            private readonly SpotObservations _obs;
+            private readonly IndexAssignment _asg;
+            private readonly StillsPredictor _predictor;
+            private readonly double[] _pt, _trial;
+
+            public StillModel(Mat3 u0, CellParameterisation? cell, UnitCell cell0, SpotObservations obs, IndexAssignment asg, StillsPredictor predictor)
             {
-                int piv = c;
-                for (int r = c + 1; r < n; r++) if (Math.Abs(m[r * n + c]) > Math.Abs(m[piv * n + c])) piv = r;
-                if (Math.Abs(m[piv * n + c]) < 1e-300) return false;
-                if (piv != c)
+                _u0 = u0; _cell = cell; _cell0 = cell0; _obs = obs; _asg = asg; _predictor = predictor;
+                ParameterCount = 3 + (cell?.Count ?? 0);
+                ResidualCount = 3 * asg.Count;
+                _pt = new double[ParameterCount]; _trial = new double[ResidualCount];
+            }
+
+            public int ParameterCount { get; }
+            public int ResidualCount { get; }
+
+            /// <summary>A = R(ω)·U0·B(cell); the zero matrix when the parameters make no cell.</summary>
+            public Mat3 Build(double[] q)
+            {
+                try { return CrystalRefinement.Build(_u0, q, _cell, _cell0); }
+                catch (ArgumentException) { return default; }
+            }
+
+            public bool Residuals(double[] p, double[] residuals)
+            {
+                var m = Build(p);
+                CrystalRefinement.Residuals(m, _obs, _asg, _predictor, residuals);
+                return m.Determinant != 0;
+            }
+
+            public void Jacobian(double[] p, double[] residuals, double[][] jacobian)
+            {
+                int nr = residuals.Length;
+                for (int k = 0; k < p.Length; k++)
                 {
-                    for (int k = 0; k < n; k++) { var t = m[c * n + k]; m[c * n + k] = m[piv * n + k]; m[piv * n + k] = t; }
-                    var tb = b[c]; b[c] = b[piv]; b[piv] = tb;
-                }
-                for (int r = c + 1; r < n; r++)
-                {
-                    double f = m[r * n + c] / m[c * n + c];
-                    for (int k = c; k < n; k++) m[r * n + k] -= f * m[c * n + k];
-                    b[r] -= f * b[c];
+                    double h = k < 3 ? 1e-6 : Math.Max(1e-6, 1e-5 * Math.Abs(p[k]));
+                    Array.Copy(p, _pt, p.Length); _pt[k] += h;
+                    var m = Build(_pt);
+                    if (m.Determinant == 0) { Array.Clear(jacobian[k], 0, nr); continue; }
+                    CrystalRefinement.Residuals(m, _obs, _asg, _predictor, _trial);
+                    for (int r = 0; r < nr; r++) jacobian[k][r] = (_trial[r] - residuals[r]) / h;
                 }
             }
-            for (int r = n - 1; r >= 0; r--)
-            {
-                double s = b[r];
-                for (int k = r + 1; k < n; k++) s -= m[r * n + k] * x[k];
-                x[r] = s / m[r * n + r];
-            }
-            return x.All(v => !double.IsNaN(v) && !double.IsInfinity(v));
         }
 
         /// <summary>Predicted positions and Δψ of the assigned spots, their RMSD, with spots beyond

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics;
+using MathNet.Numerics.IntegralTransforms;
 using XtalPS.Geometry;
 
 namespace XtalPS.Lattices
@@ -80,12 +82,11 @@ namespace XtalPS.Lattices
             var directions = RealSpaceGridSearch.Hemisphere(spacing);
             var score = new double[directions.Length];
             var length = new double[directions.Length];
-            var re = new double[n]; var im = new double[n]; var mag = new double[n / 2 + 1];
-            var fft = new RadixTwoFft(n);
+            var bins = new Complex[n]; var mag = new double[n / 2 + 1];
             for (int d = 0; d < directions.Length; d++)
             {
                 var u = directions[d];
-                Array.Clear(re, 0, n); Array.Clear(im, 0, n);
+                Array.Clear(bins, 0, n);
                 for (int j = 0; j < m; j++)
                 {
                     // Linear (cloud-in-cell) binning, origin at bin n/2.
@@ -93,10 +94,11 @@ namespace XtalPS.Lattices
                     int b = (int)Math.Floor(t);
                     if (b < 0 || b >= n - 1) continue;
                     double f = t - b;
-                    re[b] += 1 - f; re[b + 1] += f;
+                    bins[b] += 1 - f; bins[b + 1] += f;
                 }
-                fft.Forward(re, im);
-                for (int k = 0; k <= n / 2; k++) mag[k] = Math.Sqrt(re[k] * re[k] + im[k] * im[k]);
+                // X[k] = Σ x[j]·exp(−2πi·jk/N), unscaled (MathNet.Numerics' FFT with Matlab's conventions).
+                Fourier.Forward(bins, FourierOptions.Matlab);
+                for (int k = 0; k <= n / 2; k++) mag[k] = Math.Sqrt(bins[k].Real * bins[k].Real + bins[k].Imaginary * bins[k].Imaginary);
                 int best = kMin;
                 for (int k = kMin + 1; k <= kMax; k++) if (mag[k] > mag[best]) best = k;
                 // A peak at k may be a harmonic of the row's fundamental at k/2, k/3, …: take the shortest divisor
@@ -146,62 +148,6 @@ namespace XtalPS.Lattices
             if (!(den < 0)) return k;
             double off = 0.5 * (a - c) / den;
             return k + Math.Max(-0.5, Math.Min(0.5, off));
-        }
-    }
-
-    /// <summary>In-place iterative radix-2 complex FFT of a fixed power-of-two size (Cooley–Tukey, decimation in time),
-    /// with the twiddle factors and the bit-reversal table computed once.</summary>
-    internal sealed class RadixTwoFft
-    {
-        private readonly int _n;
-        private readonly int[] _reverse;
-        private readonly double[] _cos, _sin;
-
-        public RadixTwoFft(int n)
-        {
-            if (n < 2 || (n & (n - 1)) != 0) throw new ArgumentException("The FFT size must be a power of two.", nameof(n));
-            _n = n;
-            int bits = 0;
-            while ((1 << bits) < n) bits++;
-            _reverse = new int[n];
-            for (int i = 0; i < n; i++)
-            {
-                int r = 0;
-                for (int b = 0; b < bits; b++) if ((i & (1 << b)) != 0) r |= 1 << (bits - 1 - b);
-                _reverse[i] = r;
-            }
-            _cos = new double[n / 2]; _sin = new double[n / 2];
-            for (int k = 0; k < n / 2; k++) { _cos[k] = Math.Cos(2 * Math.PI * k / n); _sin[k] = -Math.Sin(2 * Math.PI * k / n); }
-        }
-
-        /// <summary>X[k] = Σ x[j]·exp(−2πi·jk/N), in place.</summary>
-        public void Forward(double[] re, double[] im)
-        {
-            int n = _n;
-            for (int i = 0; i < n; i++)
-            {
-                int j = _reverse[i];
-                if (j > i)
-                {
-                    double t = re[i]; re[i] = re[j]; re[j] = t;
-                    t = im[i]; im[i] = im[j]; im[j] = t;
-                }
-            }
-            for (int size = 2; size <= n; size <<= 1)
-            {
-                int half = size >> 1, step = n / size;
-                for (int start = 0; start < n; start += size)
-                {
-                    for (int k = 0; k < half; k++)
-                    {
-                        double wr = _cos[k * step], wi = _sin[k * step];
-                        int a = start + k, b = a + half;
-                        double tr = wr * re[b] - wi * im[b], ti = wr * im[b] + wi * re[b];
-                        re[b] = re[a] - tr; im[b] = im[a] - ti;
-                        re[a] += tr; im[a] += ti;
-                    }
-                }
-            }
         }
     }
 }

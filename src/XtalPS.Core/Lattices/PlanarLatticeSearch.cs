@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using XtalPS.Geometry;
+using XtalPS.Geometry.Numerics;
 using XtalPS.Spots;
 
 namespace XtalPS.Lattices
@@ -34,7 +35,7 @@ namespace XtalPS.Lattices
 
     /// <summary>
     /// Finds a planar lattice (origin and two basis vectors, px) from spot positions, for electron diffraction of
-    /// 2D crystals. After IPLT's LatticeSearch and 2dx's pair scoring (algorithms.md §2): every difference vector
+    /// 2D crystals. After IPLT's LatticeSearch (Philippsen et al. 2003, J Struct Biol 144:4) and 2dx's pair scoring (Gipson et al. 2007, J Struct Biol 157:64): every difference vector
     /// between strong spots goes into a "vector image"; its peaks are lattice vectors; pairs of short peaks are
     /// scored by the fraction of spots they index (smallest cell among the best); the basis is Lagrange-reduced;
     /// then indices are assigned and origin and basis refined by weighted linear least squares until stable.
@@ -292,39 +293,67 @@ namespace XtalPS.Lattices
             return (new Vec2(sx[0], sy[0]), new Vec2(sx[1], sy[1]), new Vec2(sx[2], sy[2]));
         }
 
-        /// <summary>Gauss–Newton on origin, basis and the barrel/spiral terms (8 unknowns).</summary>
+        /// <summary>Gauss–Newton (the refinement engine's undamped mode) on origin, basis and the barrel/spiral terms
+        /// (8 unknowns, at most ten steps); a singular step leaves the parameters where they are.</summary>
         private static (Vec2, Vec2, Vec2, double, double) FitDistorted(Vec2[] pos, double[] w, int[] h, int[] k, bool[] use,
             Vec2 o, Vec2 a, Vec2 b, double kb, double ks)
         {
             var prm = new[] { o.X, o.Y, a.X, a.Y, b.X, b.Y, kb * 1e6, ks * 1e6 }; // distortion scaled for conditioning
-            for (int iter = 0; iter < 10; iter++)
+            new LevenbergMarquardt { Damped = false, MaxIterations = 10, StepTolerance = 1e-9, StepTestCount = 6 }
+                .Minimise(new DistortedLatticeModel(pos, w, h, k, use), prm);
+            return (new Vec2(prm[0], prm[1]), new Vec2(prm[2], prm[3]), new Vec2(prm[4], prm[5]), prm[6] * 1e-6, prm[7] * 1e-6);
+        }
+
+        /// <summary>p = o + (1 + kb·r²)·v + ks·r²·v⊥ with v = h·a + k·b: weighted residuals and their analytic Jacobian.</summary>
+        private sealed class DistortedLatticeModel : ILeastSquaresModel
+        {
+            private readonly Vec2[] _pos;
+            private readonly double[] _sw;
+            private readonly int[] _h, _k, _index;
+
+            public DistortedLatticeModel(Vec2[] pos, double[] w, int[] h, int[] k, bool[] use)
             {
-                var jtj = new double[8, 8]; var jtr = new double[8];
-                for (int i = 0; i < pos.Length; i++)
+                _pos = pos; _h = h; _k = k;
+                _index = Enumerable.Range(0, pos.Length).Where(i => use[i]).ToArray();
+                _sw = _index.Select(i => Math.Sqrt(w[i])).ToArray();
+            }
+
+            public int ParameterCount => 8;
+            public int ResidualCount => 2 * _index.Length;
+
+            public bool Residuals(double[] prm, double[] residuals)
+            {
+                for (int j = 0; j < _index.Length; j++)
                 {
-                    if (!use[i]) continue;
-                    double vx = h[i] * prm[2] + k[i] * prm[4], vy = h[i] * prm[3] + k[i] * prm[5];
+                    int i = _index[j];
+                    double vx = _h[i] * prm[2] + _k[i] * prm[4], vy = _h[i] * prm[3] + _k[i] * prm[5];
                     double r2 = vx * vx + vy * vy, cb = prm[6] * 1e-6, cs = prm[7] * 1e-6;
                     double px = prm[0] + (1 + cb * r2) * vx + cs * r2 * vy;
                     double py = prm[1] - cs * r2 * vx + (1 + cb * r2) * vy;
+                    residuals[2 * j] = _sw[j] * (_pos[i].X - px);
+                    residuals[2 * j + 1] = _sw[j] * (_pos[i].Y - py);
+                }
+                return true;
+            }
+
+            public void Jacobian(double[] prm, double[] residuals, double[][] jacobian)
+            {
+                Span<double> jx = stackalloc double[8];
+                Span<double> jy = stackalloc double[8];
+                for (int j = 0; j < _index.Length; j++)
+                {
+                    int i = _index[j];
+                    double vx = _h[i] * prm[2] + _k[i] * prm[4], vy = _h[i] * prm[3] + _k[i] * prm[5];
+                    double r2 = vx * vx + vy * vy, cb = prm[6] * 1e-6, cs = prm[7] * 1e-6;
                     // ∂p/∂v (2×2), then chain to a and b.
                     double dxdvx = 1 + cb * r2 + 2 * cb * vx * vx + 2 * cs * vx * vy, dxdvy = 2 * cb * vx * vy + cs * r2 + 2 * cs * vy * vy;
                     double dydvx = -cs * r2 - 2 * cs * vx * vx + 2 * cb * vx * vy, dydvy = -2 * cs * vx * vy + 1 + cb * r2 + 2 * cb * vy * vy;
-                    var jx = new[] { 1, 0, dxdvx * h[i], dxdvy * h[i], dxdvx * k[i], dxdvy * k[i], r2 * vx * 1e-6, r2 * vy * 1e-6 };
-                    var jy = new[] { 0, 1, dydvx * h[i], dydvy * h[i], dydvx * k[i], dydvy * k[i], r2 * vy * 1e-6, -r2 * vx * 1e-6 };
-                    double rx = pos[i].X - px, ry = pos[i].Y - py;
-                    for (int r = 0; r < 8; r++)
-                    {
-                        jtr[r] += w[i] * (jx[r] * rx + jy[r] * ry);
-                        for (int c = 0; c < 8; c++) jtj[r, c] += w[i] * (jx[r] * jx[c] + jy[r] * jy[c]);
-                    }
+                    jx[0] = 1; jx[1] = 0; jx[2] = dxdvx * _h[i]; jx[3] = dxdvy * _h[i]; jx[4] = dxdvx * _k[i]; jx[5] = dxdvy * _k[i]; jx[6] = r2 * vx * 1e-6; jx[7] = r2 * vy * 1e-6;
+                    jy[0] = 0; jy[1] = 1; jy[2] = dydvx * _h[i]; jy[3] = dydvy * _h[i]; jy[4] = dydvx * _k[i]; jy[5] = dydvy * _k[i]; jy[6] = r2 * vy * 1e-6; jy[7] = -r2 * vx * 1e-6;
+                    // Residuals are measured − predicted.
+                    for (int q = 0; q < 8; q++) { jacobian[q][2 * j] = -_sw[j] * jx[q]; jacobian[q][2 * j + 1] = -_sw[j] * jy[q]; }
                 }
-                var step = SolveN(jtj, jtr);
-                if (step == null) break;
-                for (int r = 0; r < 8; r++) prm[r] += step[r];
-                if (step.Take(6).Max(Math.Abs) < 1e-9) break;
             }
-            return (new Vec2(prm[0], prm[1]), new Vec2(prm[2], prm[3]), new Vec2(prm[4], prm[5]), prm[6] * 1e-6, prm[7] * 1e-6);
         }
 
         private static double Rmsd(PlanarLattice lattice, Vec2[] pos, int[] h, int[] k, bool[] use)
@@ -339,39 +368,6 @@ namespace XtalPS.Lattices
             return n > 0 ? Math.Sqrt(s / n) : double.NaN;
         }
 
-        private static double[] Solve3(double[,] m, double[] v) => SolveN(m, v) ?? throw new LatticeSearchException("DegenerateLattice", "The indexed spots do not determine a 2D lattice.");
-
-        /// <summary>Gaussian elimination with partial pivoting; null when singular.</summary>
-        private static double[]? SolveN(double[,] m, double[] v)
-        {
-            int n = v.Length;
-            var a = (double[,])m.Clone(); var b = (double[])v.Clone();
-            for (int c = 0; c < n; c++)
-            {
-                int p = c;
-                for (int r = c + 1; r < n; r++) if (Math.Abs(a[r, c]) > Math.Abs(a[p, c])) p = r;
-                if (Math.Abs(a[p, c]) < 1e-300) return null;
-                if (p != c)
-                {
-                    for (int k = 0; k < n; k++) (a[c, k], a[p, k]) = (a[p, k], a[c, k]);
-                    (b[c], b[p]) = (b[p], b[c]);
-                }
-                for (int r = c + 1; r < n; r++)
-                {
-                    double f = a[r, c] / a[c, c];
-                    if (f == 0) continue;
-                    for (int k = c; k < n; k++) a[r, k] -= f * a[c, k];
-                    b[r] -= f * b[c];
-                }
-            }
-            var x = new double[n];
-            for (int r = n - 1; r >= 0; r--)
-            {
-                double s = b[r];
-                for (int k = r + 1; k < n; k++) s -= a[r, k] * x[k];
-                x[r] = s / a[r, r];
-            }
-            return x;
-        }
+        private static double[] Solve3(double[,] m, double[] v) => NormalEquations.TrySolve(m, v) ?? throw new LatticeSearchException("DegenerateLattice", "The indexed spots do not determine a 2D lattice.");
     }
 }

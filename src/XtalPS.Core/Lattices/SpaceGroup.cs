@@ -224,39 +224,6 @@ namespace XtalPS.Lattices
                    Math.Abs(c.Beta - cell.Beta) <= angleToleranceDegrees && Math.Abs(c.Gamma - cell.Gamma) <= angleToleranceDegrees;
         }
 
-        /// <summary>The free cell parameters of this lattice system (edges in Å, angles in degrees), for refinement.</summary>
-        internal double[] FreeCellParameters(UnitCell cell)
-        {
-            var c = ConstrainCell(cell);
-            switch (LatticeSystem)
-            {
-                case LatticeSystem.Triclinic: return c.ToArray();
-                case LatticeSystem.Monoclinic: return new[] { c.A, c.B, c.C, UniqueAxis == 0 ? c.Alpha : UniqueAxis == 2 ? c.Gamma : c.Beta };
-                case LatticeSystem.Orthorhombic: return new[] { c.A, c.B, c.C };
-                case LatticeSystem.Tetragonal:
-                case LatticeSystem.Hexagonal: return new[] { c.A, c.C };
-                case LatticeSystem.Rhombohedral: return Centring == 'R' ? new[] { c.A, c.C } : new[] { c.A, c.Alpha };
-                default: return new[] { c.A };
-            }
-        }
-
-        /// <summary>The cell from <see cref="FreeCellParameters"/>.</summary>
-        internal UnitCell CellFromFreeParameters(double[] p)
-        {
-            switch (LatticeSystem)
-            {
-                case LatticeSystem.Triclinic: return new UnitCell(p[0], p[1], p[2], p[3], p[4], p[5]);
-                case LatticeSystem.Monoclinic:
-                    return UniqueAxis == 0 ? new UnitCell(p[0], p[1], p[2], p[3], 90, 90) : UniqueAxis == 2 ? new UnitCell(p[0], p[1], p[2], 90, 90, p[3]) : new UnitCell(p[0], p[1], p[2], 90, p[3], 90);
-                case LatticeSystem.Orthorhombic: return new UnitCell(p[0], p[1], p[2], 90, 90, 90);
-                case LatticeSystem.Tetragonal: return new UnitCell(p[0], p[0], p[1], 90, 90, 90);
-                case LatticeSystem.Hexagonal: return new UnitCell(p[0], p[0], p[1], 90, 90, 120);
-                case LatticeSystem.Rhombohedral:
-                    return Centring == 'R' ? new UnitCell(p[0], p[0], p[1], 90, 90, 120) : new UnitCell(p[0], p[0], p[0], p[1], p[1], p[1]);
-                default: return new UnitCell(p[0], p[0], p[0], 90, 90, 90);
-            }
-        }
-
         // ---- lookup ---------------------------------------------------------------------------------------
 
         private static readonly Lazy<(SpaceGroup[] All, Dictionary<string, SpaceGroup> ByKey)> _table = new Lazy<(SpaceGroup[], Dictionary<string, SpaceGroup>)>(Build);

@@ -53,12 +53,14 @@ namespace XtalPS.Lattices
     /// <summary>
     /// Geometric prediction of stills (Sauter et al. 2014, Acta Cryst D70:3299; DIALS StillsRayPredictor): each
     /// reciprocal-lattice point r = A·h is rotated about s0 × r by the angle Δψ that puts it on the Ewald sphere,
-    /// then the ray s1 = s0 + r' is intersected with the detector.
+    /// then the ray s1 = s0 + r' is intersected with the detector. The one stills model of XtalPS: indexing,
+    /// integration and simulation predict through it, and metrology refines with the same two steps
+    /// (<see cref="EwaldPrediction"/>, <see cref="PanelPlane"/>) and their analytic derivatives.
     /// </summary>
     public sealed class StillsPredictor
     {
         private readonly Panel[] _panels;
-        private readonly Mat3[] _toPanel;   // D⁻¹ with D = [fast slow origin] (mm)
+        private readonly PanelPlane[] _planes;
         private readonly Vec3 _s0, _unitS0;
         private readonly double _k0;
 
@@ -67,12 +69,12 @@ namespace XtalPS.Lattices
             Detector = detector ?? throw new ArgumentNullException(nameof(detector));
             Beam = beam ?? throw new ArgumentNullException(nameof(beam));
             _panels = new Panel[detector.PanelCount];
-            _toPanel = new Mat3[detector.PanelCount];
+            _planes = new PanelPlane[detector.PanelCount];
             for (int i = 0; i < _panels.Length; i++)
             {
                 var p = detector.Panels[i];
                 _panels[i] = p;
-                _toPanel[i] = Mat3.FromColumns(p.FastAxis, p.SlowAxis, p.Origin).Inverse();
+                _planes[i] = new PanelPlane(p.Origin, p.FastAxis, p.SlowAxis, p.PixelSize, p.PixelSizeSlow);
             }
             _s0 = beam.S0;
             _k0 = _s0.Length;
@@ -87,20 +89,9 @@ namespace XtalPS.Lattices
         /// </summary>
         public bool TryRotateOntoEwaldSphere(Vec3 r, out Vec3 rotated, out double deltaPsi)
         {
-            double q2 = r.LengthSquared;
-            // On the sphere |s0 + r'|² = |s0|²  ⇒  ŝ0·r' = −|r|²/(2|s0|); r' keeps |r| and stays in the plane of s0 and r.
-            double a = 0.5 * q2 / _k0;
-            double b2 = q2 - a * a;
-            var perp = r - _unitS0 * r.Dot(_unitS0);
-            double perpLength = perp.Length;
-            if (!(b2 > 0) || perpLength == 0) { rotated = default; deltaPsi = double.NaN; return false; }
-            var c0 = perp / perpLength;
-            rotated = _unitS0 * (-a) + c0 * Math.Sqrt(b2);
-            // Signed angle from r to r' about e1 = (r × ŝ0)/|…|, negated as in DIALS.
-            var e1 = r.Cross(_unitS0).Normalized();
-            var q0 = r / Math.Sqrt(q2);
-            var q1 = q0.Cross(e1).Normalized();
-            deltaPsi = -Math.Atan2(rotated.Dot(q1), rotated.Dot(q0));
+            if (!EwaldPrediction.TryPredict(_s0, _k0, _unitS0, r, out var ew)) { rotated = default; deltaPsi = double.NaN; return false; }
+            rotated = ew.Rotated;
+            deltaPsi = ew.DeltaPsi;
             return true;
         }
 
@@ -109,10 +100,9 @@ namespace XtalPS.Lattices
         {
             for (int i = 0; i < _panels.Length; i++)
             {
-                var v = _toPanel[i] * s1;
-                if (!(v.Z > 0)) continue;
+                if (!_planes[i].Intersect(s1, out double xm, out double ym, out _)) continue;
                 var p = _panels[i];
-                double px = v.X / v.Z / p.PixelSize, py = v.Y / v.Z / p.PixelSizeSlow;
+                double px = xm / p.PixelSize, py = ym / p.PixelSizeSlow;
                 if (px >= 0 && py >= 0 && px < p.Width && py < p.Height) { panel = i; x = px; y = py; return true; }
             }
             panel = -1; x = y = double.NaN;
@@ -122,9 +112,8 @@ namespace XtalPS.Lattices
         /// <summary>Where the ray meets the plane of one given panel (the point may lie off the panel).</summary>
         public bool TryRayToPanelPlane(Vec3 s1, int panel, out double x, out double y)
         {
-            var v = _toPanel[panel] * s1;
-            if (!(v.Z > 0)) { x = y = double.NaN; return false; }
-            x = v.X / v.Z / _panels[panel].PixelSize; y = v.Y / v.Z / _panels[panel].PixelSizeSlow;
+            if (!_planes[panel].Intersect(s1, out double xm, out double ym, out _)) { x = y = double.NaN; return false; }
+            x = xm / _panels[panel].PixelSize; y = ym / _panels[panel].PixelSizeSlow;
             return true;
         }
 
@@ -133,8 +122,9 @@ namespace XtalPS.Lattices
         public bool TryPredict(Mat3 a, int h, int k, int l, out PredictedReflection reflection)
         {
             var r = a * new Vec3(h, k, l);
-            if (!TryRotateOntoEwaldSphere(r, out var rr, out double dpsi)) { reflection = default; return false; }
-            var s1 = _s0 + rr;
+            if (!EwaldPrediction.TryPredict(_s0, _k0, _unitS0, r, out var ew)) { reflection = default; return false; }
+            var s1 = ew.S1;
+            double dpsi = ew.DeltaPsi;
             double exc = (_s0 + r).Length - _k0;
             bool hit = TryRayToPixel(s1, out int panel, out double x, out double y);
             reflection = new PredictedReflection(h, k, l, panel, x, y, dpsi, exc, 1 / Math.Sqrt(r.LengthSquared), s1);
@@ -145,8 +135,9 @@ namespace XtalPS.Lattices
         internal bool TryPredictOnPanel(Mat3 a, Vec3 hkl, int panel, out double x, out double y, out double deltaPsi)
         {
             var r = a * hkl;
-            if (!TryRotateOntoEwaldSphere(r, out var rr, out deltaPsi)) { x = y = double.NaN; return false; }
-            return TryRayToPanelPlane(_s0 + rr, panel, out x, out y);
+            if (!EwaldPrediction.TryPredict(_s0, _k0, _unitS0, r, out var ew)) { x = y = deltaPsi = double.NaN; return false; }
+            deltaPsi = ew.DeltaPsi;
+            return TryRayToPanelPlane(ew.S1, panel, out x, out y);
         }
 
         /// <summary>Every reflection of <paramref name="lattice"/> inside the resolution limits and the Δψ / excitation-error window.</summary>
@@ -204,11 +195,12 @@ namespace XtalPS.Lattices
                             if (q > qMax || q < qMin) continue;
                             double exc = (_s0 + r).Length - _k0;
                             if (Math.Abs(exc) > excMax) continue;
-                            if (!TryRotateOntoEwaldSphere(r, out var rr, out double dpsi)) continue;
+                            if (!EwaldPrediction.TryPredict(_s0, _k0, _unitS0, r, out var ew)) continue;
+                            double dpsi = ew.DeltaPsi;
                             bool inWindow = Math.Abs(dpsi) <= settings.MaxDeltaPsi || Math.Abs(exc) <= settings.MaxExcitationError;
                             if (!inWindow) continue;
                             if (settings.SpaceGroup != null && settings.SpaceGroup.IsAbsent(h, k, l)) continue;
-                            var s1 = _s0 + rr;
+                            var s1 = ew.S1;
                             bool hit = TryRayToPixel(s1, out int panel, out double x, out double y);
                             if (!hit && settings.OnDetectorOnly) continue;
                             list.Add(new PredictedReflection(h, k, l, panel, x, y, dpsi, exc, 1 / q, s1));

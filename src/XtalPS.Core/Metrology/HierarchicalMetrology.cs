@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using XtalPS.Geometry;
+using XtalPS.Geometry.Numerics;
 
 namespace XtalPS.Metrology
 {
@@ -149,7 +150,7 @@ namespace XtalPS.Metrology
                     $"level {level}: {units.Count} group(s), {freeDetector} detector and {freeCrystal} crystal parameters, {used} reflections from {crystals.Count(c => c.Active)} crystals ({rejected} rejected)"
                     + (autoFixed.Any(a => a) ? $"; fixed for too few reflections: {string.Join(", ", units.Where((_, i) => autoFixed[i]).Select(x => x.Name))}" : "")));
 
-                var lm = new SparseLevenbergMarquardt
+                var lm = new SchurLevenbergMarquardt
                 {
                     Tau = settings.Tau, MaxIterations = settings.MaxIterations, RmsdTolerance = settings.RmsdTolerance,
                     MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism,

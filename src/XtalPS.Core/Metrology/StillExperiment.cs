@@ -42,7 +42,9 @@ namespace XtalPS.Metrology
             var cell = UnitCell.FromRealSpaceVectors(real.Row1, real.Row2, real.Row3);
             var system = LatticeSystems.FromSpaceGroup(spaceGroup, cell);
             var u = a * cell.BMatrix.Inverse();
-            var symmetric = new CellParameterisation(system, cell).Cell;
+            UnitCell symmetric;
+            try { symmetric = new CellParameterisation(system, cell).Cell; }
+            catch (ArgumentException e) { throw new MetrologyException(MetrologyException.InvalidObservationId, $"{name}: the cell {cell} does not make a {system.ToString().ToLowerInvariant()} cell.", e); }
             return new StillExperiment(name, beam, u, symmetric, system, reflections, detector, spaceGroup);
         }
 

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using XtalPS.Geometry;
+using XtalPS.Geometry.Numerics;
 using XtalPS.Lattices;
 
 namespace XtalPS.Metrology
@@ -241,7 +242,7 @@ namespace XtalPS.Metrology
             double angle = w.Length;
             var u = angle > 0 ? Mat3.Rotation(w, angle) * c.U : c.U;
             var cell = c.CellFixed ? c.Cell : c.Cell.Shifted(new ReadOnlySpan<double>(step, 3, c.Cell.Count));
-            try { _ = cell.Cell; } catch (MetrologyException) { return (u, null); }
+            try { _ = cell.Cell; } catch (ArgumentException) { return (u, null); }
             return (u, cell);
         }
 

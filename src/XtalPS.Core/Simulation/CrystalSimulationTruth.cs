@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using XtalPS.Geometry;
+using XtalPS.Imaging;
 using XtalPS.Lattices;
 
 namespace XtalPS.Simulation

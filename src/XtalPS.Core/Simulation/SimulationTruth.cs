@@ -2,17 +2,10 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using XtalPS.Geometry;
+using XtalPS.Imaging;
 
 namespace XtalPS.Simulation
 {
-    /// <summary>What a simulated image really contains; travels with the image for tests and Pester workflows.</summary>
-    public abstract class SimulationTruth
-    {
-        /// <summary>The seed of the noise generator (null when no noise was added).</summary>
-        public int? Seed { get; protected set; }
-        public bool Noise => Seed.HasValue;
-    }
-
     /// <summary>One spot drawn by the simulator: its lattice index, true centre (px) and true integrated intensity.</summary>
     public sealed class SimulatedSpot
     {

@@ -2,9 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using XtalPS.Formats;
+using XtalPS.Geometry;
 
-namespace XtalPS.Geometry
+namespace XtalPS.Formats
 {
     /// <summary>
     /// What a geometry file says about an experiment: the detector, the beam when the file has one, and (for DIALS

@@ -3,7 +3,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace XtalPS.Metrology
+namespace XtalPS.Geometry.Numerics
 {
     /// <summary>
     /// The linearised normal equations one block (one crystal) contributes: its own block N_cc and g_c, its coupling
@@ -39,6 +39,8 @@ namespace XtalPS.Metrology
         public bool Active { get; set; } = true;
         internal double[] Chol { get; }
         internal double[] X { get; }
+        /// <summary>Cholesky factor of the damped block from the last elimination.</summary>
+        internal MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? Factor { get; set; }
 
         public void Clear()
         {
@@ -47,7 +49,7 @@ namespace XtalPS.Metrology
         }
     }
 
-    /// <summary>A least-squares problem with shared parameters and per-block parameters, for <see cref="SparseLevenbergMarquardt"/>.</summary>
+    /// <summary>A least-squares problem with shared parameters and per-block parameters, for <see cref="SchurLevenbergMarquardt"/>.</summary>
     internal interface IBlockLeastSquares
     {
         int SegmentCount { get; }
@@ -82,14 +84,21 @@ namespace XtalPS.Metrology
     /// S = N_dd + μI − Σ N_dc (N_cc + μI)⁻¹ N_cd, solves S·δd = g_d − Σ N_dc (N_cc + μI)⁻¹ g_c and back-substitutes
     /// δc = (N_cc + μI)⁻¹ (g_c − N_cd δd) (the bundle-adjustment reduction, Triggs et al. 2000). Damping and its
     /// update follow Madsen, Nielsen &amp; Tingleff (2004): μ0 = τ·max diag N, gain ratio ρ, ν doubling on rejection.
-    /// Stops when every RMSD component changes by less than the relative tolerance between accepted steps.
+    /// Stops when every RMSD component changes by less than the relative tolerance between accepted steps. The Schur mode
+    /// of XtalPS's refinement engine (the dense mode is <see cref="LevenbergMarquardt"/>); blocks are factorised with
+    /// MathNet.Numerics' Cholesky, and the reduced system is summed in a fixed order, so the result does not depend on
+    /// the number of threads.
     /// </summary>
-    internal sealed class SparseLevenbergMarquardt
+    internal sealed class SchurLevenbergMarquardt
     {
         public double Tau { get; set; } = 1e-3;
         public int MaxIterations { get; set; } = 100;
         public double RmsdTolerance { get; set; } = 1e-4;
         public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+        /// <summary>Partial sums of the reduced system (fixed, whatever the thread count).</summary>
+        private const int Partitions = 4;
+        private double[][] _parts = new double[0][], _rhsParts = new double[0][];
+        private double[] _reduced = new double[0];
 
         public LmOutcome Minimise(IBlockLeastSquares problem, Action<int, double[]>? onIteration = null, CancellationToken cancel = default)
         {
@@ -101,7 +110,7 @@ namespace XtalPS.Metrology
             double cost = LineariseAndGather(problem, terms, dd, gd);
             var outcome = new LmOutcome { Cost = cost };
             if (double.IsNaN(cost) || double.IsInfinity(cost))
-                throw new MetrologyException(MetrologyException.RefinementFailedId, "the starting model gives non-finite residuals.");
+                throw new InvalidOperationException("the starting model gives non-finite residuals.");
 
             double maxDiag = 0;
             for (int i = 0; i < nd; i++) if (!fixedShared[i]) maxDiag = Math.Max(maxDiag, dd[(i / seg) * seg * seg + (i % seg) * seg + i % seg]);
@@ -214,7 +223,8 @@ namespace XtalPS.Metrology
                         for (int i = 0; i < seg; i++) v -= t.Ndc[(a * seg + i) * n + k] * stepD[t.Segments[a] * seg + i];
                     dc[k] = v;
                 }
-                CholeskySolve(t.Chol, n, dc);
+                var reduced = Vector<double>.Build.Dense(dc);
+                t.Factor!.Solve(reduced, reduced);
                 for (int k = 0; k < n; k++) if (t.Fixed[k]) dc[k] = 0;
             }
             return true;
@@ -224,7 +234,8 @@ namespace XtalPS.Metrology
         private double[]? Reduced(BlockTerms[] terms, double[] dd, double[] gd, bool[] fixedShared, int seg, double mu, out double[] rhs)
         {
             int nd = gd.Length, s2 = seg * seg;
-            var s = new double[nd * nd];
+            if (_reduced.Length != nd * nd) _reduced = new double[nd * nd]; else Array.Clear(_reduced, 0, _reduced.Length);
+            var s = _reduced;
             var r0 = (double[])gd.Clone();
             rhs = r0;
             for (int g = 0; g < nd / seg; g++)
@@ -233,16 +244,24 @@ namespace XtalPS.Metrology
                         s[(g * seg + i) * nd + g * seg + j] = dd[g * s2 + i * seg + j];
             for (int i = 0; i < nd; i++) s[i * nd + i] += mu;
 
-            int threads = Math.Max(1, Math.Min(MaxDegreeOfParallelism, terms.Length / 8 + 1));
-            var parts = new double[threads][];
-            var rhsParts = new double[threads][];
-            bool ok = true;
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, p =>
+            // Blocks are dealt to a fixed number of partial sums (not one per thread) and the partial sums are added in
+            // order, so the floating-point result is the same on every machine and for every thread count.
+            int partitions = Math.Max(1, Math.Min(Partitions, terms.Length / 8 + 1));
+            // The partial sums live as long as the engine: a 64-ASIC detector makes each one 1.2 MB, too much to allocate per step.
+            if (_parts.Length != Partitions || _parts[1] == null || _parts[1].Length != nd * nd)
             {
-                var sp = p == 0 ? s : new double[nd * nd];
-                var rp = p == 0 ? r0 : new double[nd];
-                parts[p] = sp; rhsParts[p] = rp;
-                for (int b = p; b < terms.Length; b += threads)
+                _parts = new double[Partitions][]; _rhsParts = new double[Partitions][];
+                for (int p = 1; p < Partitions; p++) { _parts[p] = new double[nd * nd]; _rhsParts[p] = new double[nd]; }
+            }
+            var parts = _parts;
+            var rhsParts = _rhsParts;
+            bool ok = true;
+            Parallel.For(0, partitions, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, MaxDegreeOfParallelism) }, p =>
+            {
+                var sp = p == 0 ? s : parts[p];
+                var rp = p == 0 ? r0 : rhsParts[p];
+                if (p > 0) { Array.Clear(sp, 0, sp.Length); Array.Clear(rp, 0, rp.Length); }
+                for (int b = p; b < terms.Length; b += partitions)
                 {
                     var t = terms[b];
                     if (!t.Active) continue;
@@ -250,7 +269,7 @@ namespace XtalPS.Metrology
                 }
             });
             if (!ok) return null;
-            for (int p = 1; p < threads; p++)
+            for (int p = 1; p < partitions; p++)
             {
                 var sp = parts[p]; var rp = rhsParts[p];
                 for (int i = 0; i < sp.Length; i++) s[i] += sp[i];
@@ -273,15 +292,15 @@ namespace XtalPS.Metrology
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < n; j++)
                     m[i * n + j] = t.Fixed[i] || t.Fixed[j] ? (i == j ? 1 : 0) : t.Ncc[i * n + j] + (i == j ? mu : 0);
-            if (!CholeskyFactor(m, n)) return false;
+            var factor = NormalEquations.TryFactor(m, n);
+            if (factor == null) return false;
+            t.Factor = factor;
+            // N_cd (n × rows, column-major) is N_dc row-major with fixed block parameters zeroed; X = M⁻¹·N_cd by columns.
             var x = t.X;
-            Span<double> row = stackalloc double[n];
             for (int r = 0; r < rows; r++)
-            {
-                for (int k = 0; k < n; k++) row[k] = t.Fixed[k] ? 0 : t.Ndc[r * n + k];
-                CholeskySolve(m, n, row);
-                for (int k = 0; k < n; k++) x[r * n + k] = row[k];
-            }
+                for (int k = 0; k < n; k++) x[r * n + k] = t.Fixed[k] ? 0 : t.Ndc[r * n + k];
+            var ncd = Matrix<double>.Build.Dense(n, rows, x);
+            factor.Solve(ncd, ncd);
             for (int a = 0; a < t.Segments.Length; a++)
             {
                 for (int i = 0; i < seg; i++)
@@ -303,43 +322,6 @@ namespace XtalPS.Metrology
                 }
             }
             return true;
-        }
-
-        /// <summary>In-place lower Cholesky factor of a small row-major matrix.</summary>
-        internal static bool CholeskyFactor(double[] a, int n)
-        {
-            for (int j = 0; j < n; j++)
-            {
-                double d = a[j * n + j];
-                for (int k = 0; k < j; k++) d -= a[j * n + k] * a[j * n + k];
-                if (!(d > 0)) return false;
-                d = Math.Sqrt(d);
-                a[j * n + j] = d;
-                for (int i = j + 1; i < n; i++)
-                {
-                    double v = a[i * n + j];
-                    for (int k = 0; k < j; k++) v -= a[i * n + k] * a[j * n + k];
-                    a[i * n + j] = v / d;
-                }
-            }
-            return true;
-        }
-
-        /// <summary>Solves L·Lᵀ·x = b in place with the factor from <see cref="CholeskyFactor"/>.</summary>
-        internal static void CholeskySolve(double[] l, int n, Span<double> b)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                double v = b[i];
-                for (int k = 0; k < i; k++) v -= l[i * n + k] * b[k];
-                b[i] = v / l[i * n + i];
-            }
-            for (int i = n - 1; i >= 0; i--)
-            {
-                double v = b[i];
-                for (int k = i + 1; k < n; k++) v -= l[k * n + i] * b[k];
-                b[i] = v / l[i * n + i];
-            }
         }
 
         /// <summary>√diag of the shared block of N⁻¹ (= S⁻¹ at μ = 0), scaled by χ²/(m − n).</summary>

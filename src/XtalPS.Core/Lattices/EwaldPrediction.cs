@@ -1,10 +1,10 @@
 using System;
 using XtalPS.Geometry;
 
-namespace XtalPS.Metrology
+namespace XtalPS.Lattices
 {
     /// <summary>
-    /// Still-shot prediction (Sauter et al. 2014, Acta Cryst. D70, 3299; DIALS's StillsReflectionPredictor): the
+    /// The Ewald-sphere step of still-shot prediction (Sauter et al. 2014, Acta Cryst. D70, 3299; DIALS's StillsReflectionPredictor): the
     /// reciprocal-lattice point r0 = A·h is rotated about the axis s0 × r0 (perpendicular to both) by the smallest
     /// angle that puts it on the Ewald sphere; that angle is Δψ. The scattered beam is s1 = s0 + r.
     /// </summary>
@@ -18,12 +18,14 @@ namespace XtalPS.Metrology
         private readonly Vec3 _u, _w, _e;
         private readonly double _k, _q, _sq, _p, _qpar, _g, _dg, _sinT;
 
-        private EwaldPrediction(Vec3 u, Vec3 w, Vec3 e, double k, double q, double p, double qpar, double g, double dg, double sinT, Vec3 s1, double dpsi)
+        private EwaldPrediction(Vec3 u, Vec3 w, Vec3 e, double k, double q, double p, double qpar, double g, double dg, double sinT, Vec3 rotated, Vec3 s1, double dpsi)
         {
             _u = u; _w = w; _e = e; _k = k; _q = q; _sq = Math.Sqrt(q); _p = p; _qpar = qpar; _g = g; _dg = dg; _sinT = sinT;
-            S1 = s1; DeltaPsi = dpsi;
+            Rotated = rotated; S1 = s1; DeltaPsi = dpsi;
         }
 
+        /// <summary>The reciprocal-lattice point rotated onto the Ewald sphere (same length as r0), 1/Å.</summary>
+        public Vec3 Rotated { get; }
         /// <summary>The scattered wave vector on the Ewald sphere, 1/Å.</summary>
         public Vec3 S1 { get; }
         /// <summary>Rotation (rad) that brings r0 onto the Ewald sphere, φ0 − φ (the sign DIALS reports as delpsi).</summary>
@@ -33,7 +35,13 @@ namespace XtalPS.Metrology
         public static bool TryPredict(Vec3 s0, Vec3 r0, out EwaldPrediction prediction)
         {
             double k = s0.Length;
-            var u = s0 / k;
+            return TryPredict(s0, k, s0 / k, r0, out prediction);
+        }
+
+        /// <summary>As <see cref="TryPredict(Vec3, Vec3, out EwaldPrediction)"/> with |s0| = <paramref name="k"/> and
+        /// û = s0/|s0| already known (a predictor computes them once per beam).</summary>
+        public static bool TryPredict(Vec3 s0, double k, Vec3 u, Vec3 r0, out EwaldPrediction prediction)
+        {
             double qpar = r0.Dot(u);
             var perp = r0 - u * qpar;
             double p = perp.Length;
@@ -48,7 +56,7 @@ namespace XtalPS.Metrology
             var r = u * (-q / (2 * k)) + w * g;
             double phi0 = Math.Atan2(p, qpar);
             double phiT = Math.Acos(c);
-            prediction = new EwaldPrediction(u, w, e, k, q, p, qpar, g, dg, sinT, s0 + r, phi0 - phiT);
+            prediction = new EwaldPrediction(u, w, e, k, q, p, qpar, g, dg, sinT, r, s0 + r, phi0 - phiT);
             return true;
         }
 
@@ -63,56 +71,6 @@ namespace XtalPS.Metrology
             double dc = -dq / (4 * _k * _sq);
             double dphiT = -dc / _sinT;
             dDeltaPsi = dphi0 - dphiT;
-        }
-    }
-
-    /// <summary>A panel plane for ray intersection with derivatives: D = [fast slow origin], v = D⁻¹·s1, (X, Y) = (v1, v2)/v3 mm.</summary>
-    internal readonly struct PanelPlane
-    {
-        public PanelPlane(Vec3 origin, Vec3 fast, Vec3 slow, double pixelFast, double pixelSlow)
-        {
-            Origin = origin; Fast = fast; Slow = slow; PixelFast = pixelFast; PixelSlow = pixelSlow;
-            var d = Mat3.FromColumns(fast, slow, origin);
-            double det = d.Determinant;
-            Valid = Math.Abs(det) > 1e-12 && !double.IsNaN(det);
-            DInverse = Valid ? d.Inverse() : Mat3.Identity;
-        }
-
-        public Vec3 Origin { get; }
-        public Vec3 Fast { get; }
-        public Vec3 Slow { get; }
-        public double PixelFast { get; }
-        public double PixelSlow { get; }
-        public Mat3 DInverse { get; }
-        public bool Valid { get; }
-
-        /// <summary>Where s1 meets the plane: mm along fast and slow, and v3 (&gt; 0 in front of the sample).</summary>
-        public bool Intersect(Vec3 s1, out double xMm, out double yMm, out double v3)
-        {
-            var v = DInverse * s1;
-            v3 = v.Z;
-            if (!Valid || !(v3 > 0)) { xMm = yMm = double.NaN; return false; }
-            xMm = v.X / v3; yMm = v.Y / v3;
-            return true;
-        }
-
-        /// <summary>Lab position of (X, Y) mm.</summary>
-        public Vec3 Point(double xMm, double yMm) => Origin + Fast * xMm + Slow * yMm;
-
-        /// <summary>Change of (X, Y) mm for a change ds1 of the ray.</summary>
-        public void RayDerivative(Vec3 ds1, double xMm, double yMm, double v3, out double dx, out double dy)
-        {
-            var dv = DInverse * ds1;
-            dx = (dv.X - xMm * dv.Z) / v3;
-            dy = (dv.Y - yMm * dv.Z) / v3;
-        }
-
-        /// <summary>Change of (X, Y) mm when the panel moves so that its material point at the hit moves by <paramref name="m"/>.</summary>
-        public void MotionDerivative(Vec3 m, double xMm, double yMm, out double dx, out double dy)
-        {
-            var w = DInverse * m;
-            dx = -(w.X - xMm * w.Z);
-            dy = -(w.Y - yMm * w.Z);
         }
     }
 }

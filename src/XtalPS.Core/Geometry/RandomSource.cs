@@ -1,6 +1,6 @@
 using System;
 
-namespace XtalPS.Simulation
+namespace XtalPS.Geometry
 {
     /// <summary>
     /// A small deterministic generator (xoshiro256**, Blackman &amp; Vigna 2018, seeded by SplitMix64) with a

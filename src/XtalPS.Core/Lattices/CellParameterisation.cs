@@ -1,13 +1,14 @@
 using System;
 using XtalPS.Geometry;
-using XtalPS.Lattices;
 
-namespace XtalPS.Metrology
+namespace XtalPS.Lattices
 {
     /// <summary>
     /// Unit-cell parameters under the constraints of a lattice system (hexagonal: a, c; tetragonal: a, c;
     /// orthorhombic: a, b, c; monoclinic: a, b, c and the non-right angle; triclinic: all six; rhombohedral: a, α;
-    /// cubic: a), with the analytic derivatives of the B matrix (cctbx setting) with respect to them.
+    /// cubic: a), with the analytic derivatives of the B matrix (cctbx setting) with respect to them. The one cell
+    /// parameterisation of XtalPS: indexing refines the cell of a space group through it, metrology the cell of a
+    /// lattice system.
     /// </summary>
     /// <remarks>
     /// The six cell constants are a linear function of the free parameters: cell = M·p + c0. Edges in Å, angles in
@@ -19,6 +20,62 @@ namespace XtalPS.Metrology
         private readonly double[,] _m;   // 6 × Count
         private readonly double[] _c0;   // 6
 
+        /// <summary>
+        /// The free parameters of a space group's lattice system at <paramref name="cell"/> made to obey it
+        /// (<see cref="SpaceGroup.ConstrainCell"/>): the monoclinic angle on the group's unique axis, and a, c on hexagonal
+        /// axes for R-centred settings.
+        /// </summary>
+        public CellParameterisation(SpaceGroup group, UnitCell cell)
+        {
+            var c = group.ConstrainCell(cell);
+            _c0 = new double[6];
+            switch (group.LatticeSystem)
+            {
+                case LatticeSystem.Triclinic:
+                    System = LatticeSystem.Triclinic;
+                    _m = Map(new[] { 0, 1, 2, 3, 4, 5 }, 6);
+                    Values = c.ToArray();
+                    break;
+                case LatticeSystem.Monoclinic:
+                {
+                    System = LatticeSystem.Monoclinic;
+                    int unique = group.UniqueAxis == 0 ? 3 : group.UniqueAxis == 2 ? 5 : 4;
+                    Values = new[] { c.A, c.B, c.C, unique == 3 ? c.Alpha : unique == 5 ? c.Gamma : c.Beta };
+                    _m = Monoclinic(unique, _c0);
+                    break;
+                }
+                case LatticeSystem.Rhombohedral when group.Centring != 'R':
+                    System = LatticeSystem.Rhombohedral;
+                    _m = Map(new[] { 0, 0, 0, 1, 1, 1 }, 2);
+                    Values = new[] { c.A, c.Alpha };
+                    break;
+                case LatticeSystem.Rhombohedral:
+                case LatticeSystem.Hexagonal:
+                    System = LatticeSystem.Hexagonal; // R-centred groups on hexagonal axes
+                    _m = Map(new[] { 0, 0, 1, -1, -1, -1 }, 2); _c0[3] = _c0[4] = 90; _c0[5] = 120;
+                    Values = new[] { c.A, c.C };
+                    break;
+                case LatticeSystem.Tetragonal:
+                    System = LatticeSystem.Tetragonal;
+                    _m = Map(new[] { 0, 0, 1, -1, -1, -1 }, 2); _c0[3] = _c0[4] = _c0[5] = 90;
+                    Values = new[] { c.A, c.C };
+                    break;
+                case LatticeSystem.Orthorhombic:
+                    System = LatticeSystem.Orthorhombic;
+                    _m = Map(new[] { 0, 1, 2, -1, -1, -1 }, 3); _c0[3] = _c0[4] = _c0[5] = 90;
+                    Values = new[] { c.A, c.B, c.C };
+                    break;
+                default:
+                    System = LatticeSystem.Cubic;
+                    _m = Map(new[] { 0, 0, 0, -1, -1, -1 }, 1); _c0[3] = _c0[4] = _c0[5] = 90;
+                    Values = new[] { c.A };
+                    break;
+            }
+            Count = Values.Length;
+        }
+
+        /// <summary>The free parameters of a lattice system at <paramref name="cell"/> (averaged where the system ties
+        /// constants together); the monoclinic unique axis is the one whose angle is furthest from 90°.</summary>
         public CellParameterisation(LatticeSystem system, UnitCell cell)
         {
             System = system;
@@ -50,10 +107,7 @@ namespace XtalPS.Metrology
                     // The unique axis is the one whose angle is furthest from 90° (b for the usual settings).
                     double da = Math.Abs(cell.Alpha - 90), db = Math.Abs(cell.Beta - 90), dg = Math.Abs(cell.Gamma - 90);
                     int unique = db >= da && db >= dg ? 4 : da >= dg ? 3 : 5;
-                    var idx = new[] { 0, 1, 2, -1, -1, -1 };
-                    idx[unique] = 3;
-                    _m = Map(idx, 4);
-                    for (int i = 3; i < 6; i++) if (i != unique) _c0[i] = 90;
+                    _m = Monoclinic(unique, _c0);
                     Values = new[] { cell.A, cell.B, cell.C, unique == 3 ? cell.Alpha : unique == 4 ? cell.Beta : cell.Gamma };
                     break;
                 }
@@ -68,6 +122,15 @@ namespace XtalPS.Metrology
         private CellParameterisation(CellParameterisation other, double[] values)
         {
             System = other.System; _m = other._m; _c0 = other._c0; Values = values; Count = values.Length;
+        }
+
+        /// <summary>a, b, c and the angle at cell-constant index <paramref name="unique"/> (3 α, 4 β, 5 γ); the other two at 90°.</summary>
+        private static double[,] Monoclinic(int unique, double[] c0)
+        {
+            var idx = new[] { 0, 1, 2, -1, -1, -1 };
+            idx[unique] = 3;
+            for (int i = 3; i < 6; i++) if (i != unique) c0[i] = 90;
+            return Map(idx, 4);
         }
 
         private static double[,] Map(int[] paramOfCellConstant, int count)
@@ -91,23 +154,25 @@ namespace XtalPS.Metrology
         }
 
         /// <summary>The six cell constants of the current parameters.</summary>
-        public double[] CellConstants()
+        public double[] CellConstants() => CellConstants(Values);
+
+        /// <summary>The six cell constants of free parameters <paramref name="values"/>.</summary>
+        public double[] CellConstants(ReadOnlySpan<double> values)
         {
             var c = (double[])_c0.Clone();
             for (int i = 0; i < 6; i++)
-                for (int j = 0; j < Count; j++) c[i] += _m[i, j] * Values[j];
+                for (int j = 0; j < Count; j++) c[i] += _m[i, j] * values[j];
             return c;
         }
 
-        /// <summary>The cell; throws <see cref="MetrologyException"/> when the parameters do not make one.</summary>
-        public UnitCell Cell
+        /// <summary>The cell; throws <see cref="ArgumentException"/> when the parameters do not make one.</summary>
+        public UnitCell Cell => CellAt(Values);
+
+        /// <summary>The cell of free parameters <paramref name="values"/>; throws <see cref="ArgumentException"/> when they do not make one.</summary>
+        public UnitCell CellAt(ReadOnlySpan<double> values)
         {
-            get
-            {
-                var c = CellConstants();
-                try { return new UnitCell(c[0], c[1], c[2], c[3], c[4], c[5]); }
-                catch (ArgumentException e) { throw new MetrologyException(MetrologyException.InvalidObservationId, $"the cell refined to an impossible one ({string.Join(", ", c)}).", e); }
-            }
+            var c = CellConstants(values);
+            return new UnitCell(c[0], c[1], c[2], c[3], c[4], c[5]);
         }
 
         /// <summary>B (columns a*, b*, c*, 1/Å) and its derivatives with respect to each free parameter.</summary>
