@@ -21,7 +21,8 @@ namespace XtalPS.Formats
                 case ".mtz": return FromMtz(MtzReader.Read(path));
                 case ".csv": return ReadCsv(path);
                 case ".json": return ReadJson(path);
-                default: throw new InvalidImageDataException(path, $"cannot read reflections from a '{ext}' file (MTZ, CSV and JSON can be read).");
+                case ".refl": return DialsReflectionReader.ReadTables(path);
+                default: throw new InvalidImageDataException(path, $"cannot read reflections from a '{ext}' file (MTZ, CSV, JSON and DIALS .refl can be read).");
             }
         }
 

@@ -72,7 +72,8 @@ namespace XtalPS.Formats
                 ".mtz" => new MtzWriter(path),
                 ".csv" => new ReflectionCsvWriter(path),
                 ".json" => new ReflectionJsonWriter(path),
-                _ => throw new ArgumentException($"Unknown reflection file type '{ext}': use .mtz, .csv or .json.", nameof(path)),
+                ".refl" => new DialsReflectionWriter(path),
+                _ => throw new ArgumentException($"Unknown reflection file type '{ext}': use .mtz, .csv, .json or .refl.", nameof(path)),
             };
             try
             {
