@@ -81,7 +81,8 @@ namespace XtalPS.Formats
                 _experiments.Add(new DialsExperiment(id, detector, beam, crystal, path, frame));
                 foreach (var r in t.Reflections)
                 {
-                    var row = new Row { Experiment = experiment, Reflection = r.Clone(), Indexed = lattice != null && (r.H != 0 || r.K != 0 || r.L != 0) };
+                    // DIALS calls a row indexed when an observed centroid carries the index; predictions alone are not.
+                    var row = new Row { Experiment = experiment, Reflection = r.Clone(), Indexed = lattice != null && !double.IsNaN(r.X) && !double.IsNaN(r.Y) && (r.H != 0 || r.K != 0 || r.L != 0) };
                     var panel = detector[Math.Min(Math.Max(r.Panel, 0), detector.PanelCount - 1)];
                     row.PixelSize = panel.PixelSize; row.PixelSizeSlow = panel.PixelSizeSlow;
                     row.S1 = new Vec3(double.NaN, double.NaN, double.NaN); row.DeltaPsi = double.NaN;
