@@ -22,7 +22,9 @@ namespace XtalPS.Formats
                 case ".csv": return ReadCsv(path);
                 case ".json": return ReadJson(path);
                 case ".refl": return DialsReflectionReader.ReadTables(path);
-                default: throw new InvalidImageDataException(path, $"cannot read reflections from a '{ext}' file (MTZ, CSV, JSON and DIALS .refl can be read).");
+                case ".stream": return CrystFelStream.ToTables(path, CrystFelStream.Read(path));
+                case ".hkl": return new List<ReflectionTable> { CrystFelHkl.Read(path).Table };
+                default: throw new InvalidImageDataException(path, $"cannot read reflections from a '{ext}' file (MTZ, CSV, JSON, DIALS .refl, CrystFEL .stream and .hkl can be read).");
             }
         }
 

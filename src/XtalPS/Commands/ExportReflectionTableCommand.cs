@@ -9,7 +9,8 @@ namespace XtalPS.Commands
 {
     /// <summary>
     /// Export-ReflectionTable: reflection tables to .mtz (unmerged, one batch per image), .csv, .json, or a DIALS pair
-    /// (.refl with the .expt experiment list beside it: one experiment per lattice). Every table in
+    /// (.refl with the .expt experiment list beside it: one experiment per lattice), a CrystFEL stream (.stream) or a
+    /// CrystFEL merged list (.hkl). Every table in
     /// the pipeline streams into the one file; a folder as -Path writes one IPLT-style file per image instead
     /// (NAME_ext.mtz for extraction, NAME_int.mtz for integration).
     /// </summary>
@@ -26,7 +27,7 @@ namespace XtalPS.Commands
         [ValidateNotNull]
         public ReflectionTable? InputObject { get; set; }
 
-        /// <summary>The file (.mtz, .csv, .json, .refl), or an existing folder for one NAME_ext/NAME_int file per image.</summary>
+        /// <summary>The file (.mtz, .csv, .json, .refl, .stream, .hkl), or an existing folder for one NAME_ext/NAME_int file per image.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
@@ -53,9 +54,9 @@ namespace XtalPS.Commands
             _folder = Directory.Exists(resolved);
             if (_folder) { _target = resolved; return; }
             string ext = System.IO.Path.GetExtension(resolved).ToLowerInvariant();
-            if (ext != ".mtz" && ext != ".csv" && ext != ".json" && ext != ".refl")
+            if (ext != ".mtz" && ext != ".csv" && ext != ".json" && ext != ".refl" && ext != ".stream" && ext != ".hkl")
             {
-                Refuse(ErrorRecords.InvalidArgument($"'{Path}' has no reflection file extension: use .mtz, .csv, .json or .refl (or give a folder).", "UnknownReflectionFormat", Path));
+                Refuse(ErrorRecords.InvalidArgument($"'{Path}' has no reflection file extension: use .mtz, .csv, .json, .refl, .stream or .hkl (or give a folder).", "UnknownReflectionFormat", Path));
                 return;
             }
             var refusal = PathResolver.RefuseOutput(resolved, Force || Append, "use -Force to overwrite it or -Append to add to it");
