@@ -121,6 +121,7 @@ namespace XtalPS.Formats
             var beams = ModelList(path, root, "beam", required: false);
             var crystals = ModelList(path, root, "crystal", required: false);
             var imagesets = ModelList(path, root, "imageset", required: false);
+            var scans = ModelList(path, root, "scan", required: false);
             var detectorModels = new DetectorModel?[detectors.Count];
             var beamModels = new Beam?[beams.Count];
             var crystalModels = new DialsCrystal?[crystals.Count];
@@ -139,14 +140,15 @@ namespace XtalPS.Formats
                 var beam = b < 0 ? null : beamModels[b] ??= ReadBeam(path, beams[b], $"beam[{b}]");
                 var crystal = c < 0 ? null : crystalModels[c] ??= ReadCrystal(path, crystals[c], $"crystal[{c}]");
                 string image = ""; int frame = 0;
-                if (s >= 0) (image, frame) = ReadImage(path, imagesets[s], $"imageset[{s}]");
+                int scan = IndexMember(path, e, "scan", scans.Count, -1, where);
+                if (s >= 0) (image, frame) = ReadImage(path, imagesets[s], $"imageset[{s}]", scan >= 0 ? scans[scan] : (JsonElement?)null);
                 result.Add(new DialsExperiment(Str(e, "identifier"), detector, beam, crystal, image, frame));
             }
             return result;
         }
 
         /// <summary>The first image of an image set and its frame (single_file_indices for multi-image files).</summary>
-        private static (string Path, int Frame) ReadImage(string path, JsonElement set, string where)
+        private static (string Path, int Frame) ReadImage(string path, JsonElement set, string where, JsonElement? scan)
         {
             if (set.ValueKind != JsonValueKind.Object) throw new InvalidImageDataException(path, $"{where} is not an object.");
             string image = "";
@@ -155,7 +157,21 @@ namespace XtalPS.Formats
                 if (images[0].ValueKind != JsonValueKind.String) throw new InvalidImageDataException(path, $"{where}.images holds a value that is not a file name.");
                 image = images[0].GetString() ?? "";
             }
-            else if (Member(set, "template") is JsonElement t && t.ValueKind == JsonValueKind.String) image = t.GetString() ?? "";
+            else if (Member(set, "template") is JsonElement t && t.ValueKind == JsonValueKind.String)
+            {
+                // An image sequence names its files by a template (still_#####.cbf): the first image of its scan.
+                image = t.GetString() ?? "";
+                int first = 1;
+                if (scan is JsonElement sc && Member(sc, "image_range") is JsonElement range && range.ValueKind == JsonValueKind.Array && range.GetArrayLength() == 2
+                    && range[0].ValueKind == JsonValueKind.Number && range[0].TryGetInt32(out int f0) && f0 >= 0) first = f0;
+                int hashes = image.Count(ch => ch == '#');
+                if (hashes > 0 && hashes <= 12)
+                {
+                    int at = image.IndexOf('#');
+                    if (image.Substring(at, hashes) == new string('#', hashes))
+                        image = image.Substring(0, at) + first.ToString("D" + hashes, System.Globalization.CultureInfo.InvariantCulture) + image.Substring(at + hashes);
+                }
+            }
             int frame = 0;
             if (Member(set, "single_file_indices") is JsonElement idx && idx.ValueKind == JsonValueKind.Array && idx.GetArrayLength() > 0)
             {

@@ -162,6 +162,8 @@ namespace XtalPS.Formats
                 if (r.NextMessagePackType != MessagePackType.Array) throw new InvalidImageDataException(path, $"column '{name}' is not a list of strings.");
                 int n = r.ReadArrayHeader();
                 if (n != rows) throw new InvalidImageDataException(path, $"column '{name}' has {n} rows, the table {rows}.");
+                // Every string takes at least one byte: a count beyond the bytes left is a lie, refused before allocating.
+                if (n > r.Sequence.Length - r.Consumed) throw new InvalidImageDataException(path, $"column '{name}' claims {n} strings in {r.Sequence.Length - r.Consumed} bytes.");
                 var values = new string[n];
                 for (int i = 0; i < n; i++) values[i] = ReadText(path, ref r, $"a value of column '{name}'");
                 return DialsColumn.OfStrings(name, values);

@@ -228,9 +228,14 @@ namespace XtalPS.Formats
                     if (e != null && (e.Crystal == null || !indexed)) item = new ImportedItem(e, Spots(path, file, g.Value, e, loadImage(e)), null);
                     else item = new ImportedItem(e, Table(path, file, g.Key, g.Value, e), null);
                 }
-                catch (Exception ex) when (ex is InvalidImageDataException || ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is FormatException)
+                catch (Exception ex) when (ex is InvalidImageDataException || ex is IOException || ex is UnauthorizedAccessException)
                 {
                     item = new ImportedItem(e, null, ex);
+                }
+                catch (Exception ex) when (ex is ArgumentException || ex is FormatException || ex is InvalidOperationException)
+                {
+                    // Numbers no model can hold (a singular setting matrix, …) are bad data in the file.
+                    item = new ImportedItem(e, null, new InvalidImageDataException(path, $"experiment id {g.Key}: {ex.Message}", ex));
                 }
                 yield return item;
             }
