@@ -29,6 +29,12 @@ namespace XtalPS.Formats
             "H", "K", "L", "M/ISYM", "BATCH", "I", "SIGI", "XDET", "YDET", "SIGXDET", "SIGYDET", "XPRED", "YPRED", "PANEL", "BG_INT", "D",
         };
 
+        private static readonly HashSet<string> KnownColumns = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "id", "miller_index", "panel", "flags", "xyzobs.px.value", "xyzobs.px.variance", "xyzcal.px", "intensity.sum.value",
+            "intensity.sum.variance", "intensity.prf.value", "intensity.prf.variance", "background.mean", "d", "bbox", "n_signal",
+        };
+
         /// <summary>The experiments and the one reflection table of a stream of XtalPS tables.</summary>
         public static (DialsReflectionFile Table, List<DialsExperiment> Experiments) FromTables(IEnumerable<ReflectionTable> tables)
         {
@@ -191,6 +197,10 @@ namespace XtalPS.Formats
         public static IEnumerable<ImportedItem> ToItems(string path, DialsReflectionFile file, IReadOnlyList<DialsExperiment>? experiments,
             Func<DialsExperiment, DiffractionImage> loadImage)
         {
+            // Columns XtalPS interprets must hold numbers of a fixed-size type (a damaged type name makes them opaque).
+            foreach (var c in file.Columns)
+                if (c.Data == null && (c.Name.StartsWith(OwnPrefix, StringComparison.Ordinal) || KnownColumns.Contains(c.Name)))
+                    throw new InvalidImageDataException(path, $"the column '{c.Name}' has the type '{c.Type}', which holds no numbers.");
             var idColumn = file["id"];
             var groups = new SortedDictionary<int, List<int>>();
             for (int i = 0; i < file.RowCount; i++)
