@@ -63,7 +63,7 @@ namespace XtalPS.Formats
                     ? $"the nesting is deeper than {MaxDepth} levels."
                     : e.BytePositionInLine.HasValue && e.LineNumber.HasValue && IsAtEnd(text, e.LineNumber.Value, e.BytePositionInLine.Value)
                         ? "the JSON text ends too early."
-                        : $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}); numbers must be finite.";
+                        : $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): a malformed value, or a number out of range (NaN and Infinity are not JSON).";
                 throw new InvalidImageDataException(path, why, e);
             }
         }
