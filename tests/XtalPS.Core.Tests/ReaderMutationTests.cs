@@ -29,7 +29,7 @@ namespace XtalPS.Core.Tests
         public ReaderMutationTests(ITestOutputHelper output) { _out = output; }
 
         public static IEnumerable<object[]> Readers() =>
-            new[] { "miniCBF", "imgCIF", "SMV", "TIFF", "MRC", "MTZ" }.Select(r => new object[] { r });
+            new[] { "miniCBF", "imgCIF", "SMV", "TIFF", "MRC", "MTZ", "DialsRefl", "DialsExpt", "CrystFelStream", "CrystFelHkl" }.Select(r => new object[] { r });
 
         /// <summary>
         /// NeXus/HDF5 through PureHDF: of the first ~2800 variants, 7 made PureHDF allocate 0.27–1.8 GB for an 11 KB
@@ -71,7 +71,7 @@ namespace XtalPS.Core.Tests
             {
                 Assert.True(sample.Read(sample.Bytes, 0) > 0, "the unmutated sample must read");
                 long limit = sample.AllocationLimit > 0 ? sample.AllocationLimit : 64L * sample.Bytes.Length + (8L << 20);
-                int seed = 20261202 + Array.IndexOf(new[] { "miniCBF", "imgCIF", "SMV", "TIFF", "MRC", "NeXus", "MTZ" }, reader);
+                int seed = 20261202 + Array.IndexOf(new[] { "miniCBF", "imgCIF", "SMV", "TIFF", "MRC", "NeXus", "MTZ", "DialsRefl", "DialsExpt", "CrystFelStream", "CrystFelHkl" }, reader);
                 // Cases are spread over a few threads; each case's mutation comes from its own seed, so the cases
                 // are the same whatever the number of threads.
                 int count = Math.Max(1, Math.Min(4, Environment.ProcessorCount));
@@ -310,6 +310,42 @@ namespace XtalPS.Core.Tests
                     s.RegionStart = s.Bytes.Length * 3 / 5; // the header records are at the end of an MTZ file
                     s.RegionEnd = s.Bytes.Length;
                     s.Read = (b, _) => ReflectionFileReader.FromMtz(MtzReader.Parse(b, "m.mtz")).Sum(t => t.Count);
+                    break;
+                }
+                case "DialsRefl":
+                case "DialsExpt":
+                case "CrystFelStream":
+                case "CrystFelHkl":
+                {
+                    // Our own writers' files of three small lattices (DialsInteropTests.OurTables).
+                    s.Folder = Directory.CreateTempSubdirectory("xtalps_interopmut_").FullName;
+                    string ext = reader == "CrystFelStream" ? ".stream" : reader == "CrystFelHkl" ? ".hkl" : ".refl";
+                    string path = Path.Combine(s.Folder, "m" + ext);
+                    var tables = DialsInteropTests.OurTables();
+                    if (reader == "CrystFelHkl") tables = new List<ReflectionTable> { new ReflectionTable(null, null, null, tables[0].Reflections.GroupBy(r => (r.H, r.K, r.L)).Select(g => g.First()), "Merge") };
+                    using (var w = ReflectionFileWriter.Create(path)) { foreach (var t in tables) w.Add(t); w.Complete(); }
+                    string exptText = reader.StartsWith("Dials", StringComparison.Ordinal) ? File.ReadAllText(Path.Combine(s.Folder, "m.expt")) : "";
+                    s.Bytes = reader == "DialsExpt" ? Encoding.UTF8.GetBytes(exptText) : File.ReadAllBytes(path);
+                    s.RegionStart = 0;
+                    s.RegionEnd = reader == "DialsRefl" ? Math.Min(s.Bytes.Length, 600) : s.Bytes.Length; // .refl: the tag, identifiers and first column headers
+                    var experiments = reader == "DialsRefl" ? DialsExperimentJson.ParseExperiments("m.expt", exptText) : null;
+                    s.Read = reader switch
+                    {
+                        "DialsRefl" => (b, _) =>
+                        {
+                            int n = 0;
+                            foreach (var item in DialsReflectionTables.ToItems("m.refl", DialsReflectionFile.Parse("m.refl", b), experiments,
+                                         e => throw new InvalidImageDataException("m.expt", "no images in this test")))
+                            {
+                                if (item.Error != null) throw item.Error;
+                                n += item.Item is ReflectionTable t ? t.Count + 1 : 1;
+                            }
+                            return n;
+                        },
+                        "DialsExpt" => (b, _) => DialsExperimentJson.ParseExperiments("m.expt", Encoding.UTF8.GetString(b)).Count,
+                        "CrystFelStream" => (b, _) => CrystFelStream.ToTables("m.stream", CrystFelStream.Parse("m.stream", new StringReader(Encoding.UTF8.GetString(b)))).Sum(t => t.Count + 1),
+                        _ => (b, _) => CrystFelHkl.Parse("m.hkl", new StringReader(Encoding.UTF8.GetString(b))).Table.Count + 1,
+                    };
                     break;
                 }
                 default: throw new ArgumentException(reader);

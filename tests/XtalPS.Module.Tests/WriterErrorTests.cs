@@ -49,7 +49,7 @@ namespace XtalPS.Module.Tests
             File.WriteAllText(mtz, "someone else's file");
             Assert.StartsWith("FileExists,", RefusedQuietly(Tables, "$t | Export-ReflectionTable -Path $args[0]", mtz).FullyQualifiedErrorId);
             Assert.Equal("someone else's file", File.ReadAllText(mtz));
-            Assert.StartsWith("UnknownReflectionFormat,", RefusedQuietly(Tables, "$t | Export-ReflectionTable -Path $args[0]", Path.Combine(_dir, "run.hkl")).FullyQualifiedErrorId);
+            Assert.StartsWith("UnknownReflectionFormat,", RefusedQuietly(Tables, "$t | Export-ReflectionTable -Path $args[0]", Path.Combine(_dir, "run.xyz")).FullyQualifiedErrorId);
             Assert.StartsWith("FolderNotFound,", RefusedQuietly(Tables, "$t | Export-ReflectionTable -Path $args[0]", Path.Combine(mtz, "inside.mtz")).FullyQualifiedErrorId);
             // An unwritable place (even for root): the system's refusal, with the target's name.
             var denied = RefusedQuietly(Tables, "$t | Export-ReflectionTable -Path $args[0]", "/proc/xtalps_denied.mtz");

@@ -22,7 +22,10 @@ namespace XtalPS.Formats
                 case ".mtz": return FromMtz(MtzReader.Read(path));
                 case ".csv": return ReadCsv(path);
                 case ".json": return ReadJson(path);
-                default: throw new InvalidImageDataException(path, $"cannot read reflections from a '{ext}' file (MTZ, CSV and JSON can be read).");
+                case ".refl": return DialsReflectionReader.ReadTables(path);
+                case ".stream": return CrystFelStream.ToTables(path, CrystFelStream.Read(path));
+                case ".hkl": return new List<ReflectionTable> { CrystFelHkl.Read(path).Table };
+                default: throw new InvalidImageDataException(path, $"cannot read reflections from a '{ext}' file (MTZ, CSV, JSON, DIALS .refl, CrystFEL .stream and .hkl can be read).");
             }
         }
 

@@ -72,13 +72,18 @@ namespace XtalPS.Formats
                 ".mtz" => new MtzWriter(path),
                 ".csv" => new ReflectionCsvWriter(path),
                 ".json" => new ReflectionJsonWriter(path),
-                _ => throw new ArgumentException($"Unknown reflection file type '{ext}': use .mtz, .csv or .json.", nameof(path)),
+                ".refl" => new DialsReflectionWriter(path),
+                ".stream" => new CrystFelStreamWriter(path),
+                ".hkl" => new CrystFelHklWriter(path),
+                _ => throw new ArgumentException($"Unknown reflection file type '{ext}': use .mtz, .csv, .json, .refl, .stream or .hkl.", nameof(path)),
             };
             try
             {
                 if (append && File.Exists(path))
                 {
                     if (w is MtzWriter mw) mw.AddExisting(MtzReader.Read(path));
+                    else if (w is DialsReflectionWriter || w is CrystFelStreamWriter || w is CrystFelHklWriter)
+                        throw new InvalidOperationException($"-Append does not add to DIALS or CrystFEL files; write a new file.");
                     else foreach (var t in ReflectionFileReader.Read(path)) w.Add(t);
                 }
             }

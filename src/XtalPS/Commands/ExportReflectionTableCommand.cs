@@ -8,7 +8,9 @@ using XtalPS.Internal;
 namespace XtalPS.Commands
 {
     /// <summary>
-    /// Export-ReflectionTable: reflection tables to .mtz (unmerged, one batch per image), .csv or .json. Every table in
+    /// Export-ReflectionTable: reflection tables to .mtz (unmerged, one batch per image), .csv, .json, or a DIALS pair
+    /// (.refl with the .expt experiment list beside it: one experiment per lattice), a CrystFEL stream (.stream) or a
+    /// CrystFEL merged list (.hkl). Every table in
     /// the pipeline streams into the one file; a folder as -Path writes one IPLT-style file per image instead
     /// (NAME_ext.mtz for extraction, NAME_int.mtz for integration).
     /// </summary>
@@ -25,7 +27,7 @@ namespace XtalPS.Commands
         [ValidateNotNull]
         public ReflectionTable? InputObject { get; set; }
 
-        /// <summary>The file (.mtz, .csv, .json), or an existing folder for one NAME_ext/NAME_int file per image.</summary>
+        /// <summary>The file (.mtz, .csv, .json, .refl, .stream, .hkl), or an existing folder for one NAME_ext/NAME_int file per image.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
@@ -52,9 +54,9 @@ namespace XtalPS.Commands
             _folder = Directory.Exists(resolved);
             if (_folder) { _target = resolved; return; }
             string ext = System.IO.Path.GetExtension(resolved).ToLowerInvariant();
-            if (ext != ".mtz" && ext != ".csv" && ext != ".json")
+            if (ext != ".mtz" && ext != ".csv" && ext != ".json" && ext != ".refl" && ext != ".stream" && ext != ".hkl")
             {
-                Refuse(ErrorRecords.InvalidArgument($"'{Path}' has no reflection file extension: use .mtz, .csv or .json (or give a folder).", "UnknownReflectionFormat", Path));
+                Refuse(ErrorRecords.InvalidArgument($"'{Path}' has no reflection file extension: use .mtz, .csv, .json, .refl, .stream or .hkl (or give a folder).", "UnknownReflectionFormat", Path));
                 return;
             }
             var refusal = PathResolver.RefuseOutput(resolved, Force || Append, "use -Force to overwrite it or -Append to add to it");
@@ -78,6 +80,11 @@ namespace XtalPS.Commands
             {
                 if (!ShouldProcess(_target!, Append && File.Exists(_target) ? "Append reflection tables" : "Write reflection tables")) { _skip = true; return; }
                 try { _writer = ReflectionFileWriter.Create(_target!, Append && File.Exists(_target)); }
+                catch (NotSupportedException e)
+                {
+                    Refuse(new ErrorRecord(e, "DialsNeedsPowerShell7", ErrorCategory.NotImplemented, _target));
+                    return;
+                }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidOperationException || e is InvalidImageDataException)
                 {
                     Refuse(e is InvalidOperationException || e is InvalidImageDataException
@@ -89,6 +96,11 @@ namespace XtalPS.Commands
             {
                 int batch = _writer.Add(table);
                 WriteVerbose($"{table.ImageName}: {table.Count} reflections as batch {batch}");
+            }
+            catch (ArgumentException e)
+            {
+                // A table this format cannot hold (a planar lattice in a DIALS file, no geometry): that table only.
+                WriteError(new ErrorRecord(e, "TableNotWritable", ErrorCategory.InvalidData, table));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {

@@ -6,9 +6,10 @@ using XtalPS.Internal;
 namespace XtalPS.Commands
 {
     /// <summary>Import-ReflectionTable: MTZ (merged or unmerged, any program's), XtalPS CSV and JSON files to reflection tables, one per batch;
+    /// DIALS .refl (+ .expt) to one reflection table per indexed experiment and one spot list per strong-spot experiment;
     /// a campaign folder (Start-ProcessingJob) to the tables of all its complete chunks.</summary>
     [Cmdlet(VerbsData.Import, "ReflectionTable", DefaultParameterSetName = PathSet)]
-    [OutputType(typeof(ReflectionTable))]
+    [OutputType(typeof(ReflectionTable), typeof(XtalPS.Spots.SpotList))]
     public sealed class ImportReflectionTableCommand : PSCmdlet
     {
         private const string PathSet = "Path", LiteralSet = "LiteralPath";
@@ -41,6 +42,7 @@ namespace XtalPS.Commands
             }
             foreach (var file in files)
             {
+                if (System.IO.Path.GetExtension(file).Equals(".refl", System.StringComparison.OrdinalIgnoreCase)) { ReadDials(file); continue; }
                 try
                 {
                     var tables = ReflectionFileReader.Read(file);
@@ -52,6 +54,29 @@ namespace XtalPS.Commands
                     WriteError(ErrorRecords.FromReadException(e, file));
                 }
             }
+        }
+
+        /// <summary>A DIALS .refl (with its .expt): reflection tables for experiments with a crystal, spot lists for
+        /// strong spots; an experiment that cannot be read is one error, and the others still come.</summary>
+        private void ReadDials(string file)
+        {
+            System.Collections.Generic.IEnumerator<DialsReflectionTables.ImportedItem> items;
+            try { items = DialsReflectionReader.Read(file).GetEnumerator(); }
+            catch (System.NotSupportedException e) { WriteError(new ErrorRecord(e, "DialsNeedsPowerShell7", ErrorCategory.NotImplemented, file)); return; }
+            catch (System.Exception e) when (!(e is PipelineStoppedException)) { WriteError(ErrorRecords.FromReadException(e, file)); return; }
+            int n = 0;
+            using (items)
+            {
+                while (true)
+                {
+                    try { if (!items.MoveNext()) break; }
+                    catch (System.Exception e) when (!(e is PipelineStoppedException)) { WriteError(ErrorRecords.FromReadException(e, file)); return; }
+                    var item = items.Current;
+                    if (item.Error != null) WriteError(ErrorRecords.FromReadException(item.Error, file));
+                    else { WriteObject(item.Item); n++; }
+                }
+            }
+            WriteVerbose($"{file}: {n} experiment(s)");
         }
 
         /// <summary>The folders an argument names that hold a campaign (campaign.json); empty for files and other folders.</summary>
