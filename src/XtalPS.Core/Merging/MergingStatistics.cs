@@ -174,7 +174,7 @@ namespace XtalPS.Merging
                         if (h == 0 && k == 0 && l == 0) continue;
                         double x = b.M11 * h + b.M12 * k + b.M13 * l, y = b.M21 * h + b.M22 * k + b.M23 * l, z = b.M31 * h + b.M32 * k + b.M33 * l;
                         double q2 = x * x + y * y + z * z;
-                        if (q2 > q2Max * 1.0002 || q2 < q2Min * 0.9998) continue;
+                        if (q2 > q2Max * (1 + 1e-9) || q2 < q2Min * (1 - 1e-9)) continue;
                         if (!asu.IsInside(h, k, l) || group.IsAbsent(h, k, l)) continue;
                         var e = asu.Map(h, k, l, out _);
                         if (e != (h, k, l)) continue;

@@ -33,7 +33,7 @@ namespace XtalPS.Merging
             _proper = list.ToArray();
             LaueClass = group.LatticeSystem == LatticeSystem.Rhombohedral && group.Setting != "R"
                 ? (group.LaueGroup == "-3" ? "-3" : "-3m1") : group.LaueGroup;
-            _inside = Region(LaueClass);
+            _inside = Region(LaueClass) ?? ((h, k, l) => _group.MapToAsymmetricUnit(h, k, l) == (h, k, l));
         }
 
         /// <summary>The Laue class whose region is used ("-3m" of hexagonal-axis rhombohedral groups is -3m1).</summary>
@@ -71,7 +71,7 @@ namespace XtalPS.Merging
         }
 
         /// <summary>CCP4 symlib's regions (unique axis b for 2/m; hexagonal axes for trigonal groups).</summary>
-        private static Func<int, int, int, bool> Region(string laue) => laue switch
+        private static Func<int, int, int, bool>? Region(string laue) => laue switch
         {
             "-1" => (h, k, l) => l > 0 || (l == 0 && (h > 0 || (h == 0 && k >= 0))),
             "2/m" => (h, k, l) => k >= 0 && (l > 0 || (l == 0 && h >= 0)),
@@ -79,13 +79,13 @@ namespace XtalPS.Merging
             "4/m" => (h, k, l) => l >= 0 && ((h >= 0 && k > 0) || (h == 0 && k == 0)),
             "4/mmm" => (h, k, l) => h >= k && k >= 0 && l >= 0,
             "-3" => (h, k, l) => (h >= 0 && k > 0) || (h == 0 && k == 0 && l >= 0),
-            "-3m1" => (h, k, l) => h >= k && k >= 0 && (k > 0 || l >= 0),
-            "-31m" => (h, k, l) => h >= k && k >= 0 && (h > k || l >= 0),
-            "-3m" => (h, k, l) => h >= k && k >= l && (l >= 0 || (h + k + l >= 0 && h + l >= 0)),
+            "-3m1" => (h, k, l) => h >= k && k >= 0 && (h > k || l >= 0),
+            "-31m" => (h, k, l) => h >= k && k >= 0 && (k > 0 || l >= 0),
             "6/m" => (h, k, l) => l >= 0 && ((h >= 0 && k > 0) || (h == 0 && k == 0)),
             "6/mmm" => (h, k, l) => h >= k && k >= 0 && l >= 0,
             "m-3" => (h, k, l) => h >= 0 && ((l >= h && k > h) || (l == h && k == h)),
-            _ => (h, k, l) => k >= l && l >= h && h >= 0,   // m-3m
+            "m-3m" => (h, k, l) => k >= l && l >= h && h >= 0,
+            _ => null,   // rhombohedral axes: no CCP4 region (CCP4 works in hexagonal axes)
         };
     }
 }

@@ -31,6 +31,9 @@ namespace XtalPS.Merging
     /// factor, and the merged value the inverse-variance weighted mean (plain mean for the Monte-Carlo model).</remarks>
     public sealed class ReflectionMerger
     {
+        /// <summary>Relative uncertainty of the rlp width assumed when weighting partial observations (see MergeGroup).</summary>
+        public const double PartialityUncertainty = 0.25;
+
         private readonly MergeSettings _settings;
         private readonly ParallelOptions _parallel;
         private readonly List<string> _log = new List<string>();
@@ -250,6 +253,14 @@ namespace XtalPS.Merging
                     if (!(x > 0)) continue;
                     double model = current != null && !double.IsNaN(current[r]) ? Math.Max(0, x * current[r]) : Math.Abs(obs.Intensity[i]);
                     double value = obs.Intensity[i] / x, sigma = errorModel.Apply(obs.Sigma[i], model) / x;
+                    if (weighted && current != null && !double.IsNaN(current[r]))
+                    {
+                        // The partiality model's own uncertainty: a relative error δ in the rlp width changes ln P by
+                        // δ·u² (u² = −2 ln P), so far-out observations are corrected less reliably.
+                        double u2 = -2 * Math.Log(Math.Max(obs.Partiality[i], 1e-12));
+                        double modelSigma = PartialityUncertainty * u2 * Math.Abs(current[r]);
+                        sigma = Math.Sqrt(sigma * sigma + modelSigma * modelSigma);
+                    }
                     double w = weighted ? 1 / (sigma * sigma) : 1;
                     bool minus = (obs.Flags[i] & ObservationStore.FriedelMinus) != 0;
                     int half = lattices.HalfSet(lat);
