@@ -36,6 +36,7 @@
         'Get-ProcessingJob'
         'Get-ProcessingSummary'
         'Invoke-ProcessingChunk'
+        'Merge-ReflectionTable'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -14,7 +14,7 @@ namespace XtalPS.Commands
     /// the pipeline streams into the one file; a folder as -Path writes one IPLT-style file per image instead
     /// (NAME_ext.mtz for extraction, NAME_int.mtz for integration).
     /// </summary>
-    [Cmdlet(VerbsData.Export, "ReflectionTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsData.Export, "ReflectionTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Tables")]
     [OutputType(typeof(FileInfo))]
     public sealed class ExportReflectionTableCommand : PSCmdlet, IDisposable
     {
@@ -23,9 +23,14 @@ namespace XtalPS.Commands
         private bool _skip, _folder;
         private int _index;
 
-        [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Tables")]
         [ValidateNotNull]
         public ReflectionTable? InputObject { get; set; }
+
+        /// <summary>A merged data set from Merge-ReflectionTable: written as a merged MTZ file (one file per -SplitBy group).</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Merged")]
+        [ValidateNotNull]
+        public XtalPS.Merging.MergedReflectionTable? MergedTable { get; set; }
 
         /// <summary>The file (.mtz, .csv, .json, .refl, .stream, .hkl), or an existing folder for one NAME_ext/NAME_int file per image.</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -72,6 +77,7 @@ namespace XtalPS.Commands
 
         protected override void ProcessRecord()
         {
+            if (MergedTable != null) { WriteMerged(MergedTable); return; }
             var table = InputObject!;
             _index++;
             if (_folder) { WriteOne(table); return; }
@@ -140,6 +146,37 @@ namespace XtalPS.Commands
                 w.Add(table);
                 w.Complete();
                 WriteVerbose($"Wrote {table.Count} reflections to {target}");
+                if (PassThru) WriteObject(new FileInfo(target));
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                WriteError(ErrorRecords.WriteFailed(e, target));
+            }
+        }
+
+        /// <summary>A merged data set to .mtz: the file given, or NAME_group.mtz for a -SplitBy group.</summary>
+        private void WriteMerged(XtalPS.Merging.MergedReflectionTable merged)
+        {
+            if (_skip || _target == null) return;
+            if (_folder || !string.Equals(System.IO.Path.GetExtension(_target), ".mtz", StringComparison.OrdinalIgnoreCase))
+            {
+                Refuse(ErrorRecords.InvalidArgument($"'{Path}': merged data are written as a merged MTZ file; give a file name ending in .mtz.", "MergedNeedsMtz", Path));
+                return;
+            }
+            string target = _target;
+            if (merged.Name.Length > 0)
+            {
+                var safe = new System.Text.StringBuilder();
+                foreach (char c in merged.Name) safe.Append(char.IsLetterOrDigit(c) || c == '-' || c == '.' ? c : '_');
+                target = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(_target) ?? ".", System.IO.Path.GetFileNameWithoutExtension(_target) + "_" + safe + ".mtz");
+                var refusal = PathResolver.RefuseOutput(target, Force);
+                if (refusal != null) { WriteError(refusal); return; }
+            }
+            if (!ShouldProcess(target, $"Write {merged.Count} merged reflections")) return;
+            try
+            {
+                MergedMtzWriter.Write(target, merged);
+                WriteVerbose($"Wrote {merged.Count} merged reflections to {target}");
                 if (PassThru) WriteObject(new FileInfo(target));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
