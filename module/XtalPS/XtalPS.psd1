@@ -36,6 +36,8 @@
         'Get-ProcessingJob'
         'Get-ProcessingSummary'
         'Invoke-ProcessingChunk'
+        'Measure-LatticeTilt'
+        'Invoke-IpltProject'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

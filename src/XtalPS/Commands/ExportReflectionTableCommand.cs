@@ -21,7 +21,8 @@ namespace XtalPS.Commands
         private bool _skip, _folder;
         private int _index;
 
-        [Parameter(Mandatory = true, ValueFromPipeline = true)]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("ReflectionTable")]
         [ValidateNotNull]
         public ReflectionTable? InputObject { get; set; }
 
