@@ -72,7 +72,9 @@ namespace XtalPS.Extraction
         {
             if (image == null || image.Detector == null || image.Beam == null || image.Detector.PanelCount < 1) return double.NaN;
             double d = image.Detector.Distance, p = image.Detector.Panels[0].PixelSize, l = image.Beam.Wavelength;
-            return d > 0 && p > 0 && l > 0 ? d * l / p : double.NaN;
+            // TIFF and MRC files carry no geometry; their placeholder (100 mm, 0.1 mm pixels, 1 Å) says nothing.
+            bool placeholder = (image.Format == "TIFF" || image.Format == "MRC") && d == 100.0 && p == 0.1 && l == 1.0;
+            return !placeholder && d > 0 && p > 0 && l > 0 ? d * l / p : double.NaN;
         }
 
         /// <summary>Runs the tilt step on one table (the output of extraction or integration of a planar lattice).</summary>
