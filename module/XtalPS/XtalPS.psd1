@@ -38,6 +38,7 @@
         'Invoke-ProcessingChunk'
         'Measure-LatticeTilt'
         'Invoke-IpltProject'
+        'Merge-LatticeLine'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

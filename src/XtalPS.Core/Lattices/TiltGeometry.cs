@@ -111,8 +111,8 @@ namespace XtalPS.Lattices
             return Math.Sqrt(Math.Max(0, v));
         }
 
-        internal static double Wrap180(double d) { d %= 180; if (d > 90) d -= 180; if (d <= -90) d += 180; return d; }
-        internal static double Wrap360(double d) { d %= 360; if (d > 180) d -= 360; if (d <= -180) d += 360; return d; }
+        public static double Wrap180(double d) { d %= 180; if (d > 90) d -= 180; if (d <= -90) d += 180; return d; }
+        public static double Wrap360(double d) { d %= 360; if (d > 180) d -= 360; if (d <= -180) d += 360; return d; }
 
         public override string ToString() => string.Format(CultureInfo.InvariantCulture,
             "TLTAXIS {0:0.00}° TLTANG ±{1:0.00}° TAXA {2:0.00}° TLTAXA {3:0.00}° scale {4:0.#} px·Å", TiltAxis, TiltAngle, Taxa, Tltaxa, Scale);
