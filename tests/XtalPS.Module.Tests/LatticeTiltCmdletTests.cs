@@ -127,6 +127,31 @@ namespace XtalPS.Module.Tests
             finally { Directory.Delete(root, true); }
         }
 
+        [Fact]
+        public void Merge_LatticeLine_pools_tilted_p2_patterns_and_writes_the_merged_reflections()
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "xtalps-merge-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            try
+            {
+                var result = _e.InvokeOk(@"
+                    0..3 | ForEach-Object { New-SimulatedImage -PlanarCell 62, 74, 103 -PlaneGroup p2 -TiltAngle (12 + 10 * $_) -TiltAxis (20 * $_) -Taxa (40 * $_) -Width 512 -Height 512 -Seed (60 + $_) } |
+                        Find-BraggSpot | Get-Lattice -Planar | Invoke-LatticeExtract | Invoke-PeakIntegration | Measure-LatticeTilt -UnitCell 62, 74, 103 -WarningAction SilentlyContinue |
+                        Merge-LatticeLine -UnitCell 62, 74, 103 -PlaneGroup p2 -Path (Join-Path $args[0] 'merged.mtz') -CurvePath (Join-Path $args[0] 'curves.csv')
+                    (Import-ReflectionTable (Join-Path $args[0] 'merged.mtz')).Count", dir);
+                var merged = (Merging.LatticeLineMergeResult)result[0].BaseObject;
+                Assert.Equal(4, merged.Scales.Length);
+                Assert.All(merged.Scales, s => Assert.InRange(s, 0.9, 1.1));
+                Assert.True(merged.Curves.Count > 100 && merged.Reflections.Count > 100, $"{merged.Curves.Count} lines, {merged.Reflections.Count} reflections");
+                Assert.Equal(merged.Reflections.Count, (int)result[1].BaseObject);
+                Assert.StartsWith("H,K,ZSTAR,I,SIGI,NOBS", File.ReadAllText(Path.Combine(dir, "curves.csv")));
+                _e.Invoke("New-SimulatedImage -Width 256 -Height 256 | Find-BraggSpot | Get-Lattice -Planar | Invoke-LatticeExtract | Merge-LatticeLine -UnitCell 62, 74, 103", out var errors);
+                Assert.Contains(errors, x => x.FullyQualifiedErrorId.StartsWith("NoZStar,", StringComparison.Ordinal));
+                Assert.Contains(errors, x => x.FullyQualifiedErrorId.StartsWith("InvalidMergeInput,", StringComparison.Ordinal));
+            }
+            finally { Directory.Delete(dir, true); }
+        }
+
         private static XmlDocument Xml(string path) { var d = new XmlDocument(); d.Load(path); return d; }
     }
 }

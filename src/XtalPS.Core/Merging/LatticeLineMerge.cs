@@ -123,8 +123,16 @@ namespace XtalPS.Merging
             }
             for (int cycle = 0; cycle < settings.Cycles; cycle++)
             {
-                for (int i = 0; i < n; i++) ChooseSignAndScale(obs[i], curves, even, out signs[i], out scales[i]);
-                double g = Math.Exp(scales.Where(s => s > 0).Select(Math.Log).DefaultIfEmpty(0).Average());
+                // Each image is judged against the lines of all the others (leave one out), so a wrong sign
+                // from the first pass is not kept just because the curves already follow it.
+                for (int i = 0; i < n; i++)
+                {
+                    inMerge[i] = false;
+                    var others = FitCurves(obs, scales, signs, inMerge, settings, even);
+                    inMerge[i] = true;
+                    ChooseSignAndScale(obs[i], others, even, out signs[i], out scales[i]);
+                }
+                double g = Math.Exp(scales.Where(s => s > 0).Select(s => Math.Log(s)).DefaultIfEmpty(0).Average());
                 for (int i = 0; i < n; i++) scales[i] /= g;
                 curves = FitCurves(obs, scales, signs, inMerge, settings, even);
             }

@@ -28,7 +28,8 @@ namespace XtalPS.Commands
 
         /// <summary>The untilted cell a, b (Å), γ (°).</summary>
         [Parameter(Mandatory = true)] [ValidateCount(3, 3)] public double[]? UnitCell { get; set; }
-        [Parameter] [ValidateSet("p1", "p2")] public string PlaneGroup { get; set; } = "p1";
+        /// <summary>Plane group: p2 (lattice lines even in z*, so the unknown sign of each tilt does not matter).</summary>
+        [Parameter] [ValidateSet("p2")] public string PlaneGroup { get; set; } = "p2";
         /// <summary>Crystal thickness c, Å.</summary>
         [Parameter] [ValidateRange(1.0, 10000.0)] public double Thickness { get; set; } = 40;
         [Parameter] [ValidateRange(0, 50)] public int Cycles { get; set; } = 3;
