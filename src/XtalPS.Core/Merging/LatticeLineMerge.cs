@@ -80,8 +80,11 @@ namespace XtalPS.Merging
     /// <para>
     /// Order: images are taken in order of increasing tilt. The three least tilted seed the curves with sign +1;
     /// every further image is scaled against the curves with both signs and keeps the sign with the smaller
-    /// weighted residual, and the curves are refitted. Then <c>Cycles</c> rounds refit the curves, rescale every
-    /// image and reconsider its sign. Scales are normalised to a geometric mean of 1.
+    /// weighted residual, and the curves are refitted. Then <c>Cycles</c> rounds rescale every image and
+    /// reconsider its sign against the curves of all the other images (leave one out), and refit. Scales are
+    /// normalised to a geometric mean of 1. Measured limit: in p1 the sign choice agreed with the truth for only
+    /// 12–16 of 20 simulated images, so p1 merges are not yet reliable and Merge-LatticeLine offers p2 only
+    /// (p2 lines are even in z* and need no signs).
     /// </para>
     /// </summary>
     public static class LatticeLineMerge
