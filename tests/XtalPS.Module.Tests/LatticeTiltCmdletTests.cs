@@ -50,7 +50,7 @@ namespace XtalPS.Module.Tests
         [Fact]
         public void A_cell_that_does_not_fit_is_TiltNotFound_and_a_bad_cell_stops()
         {
-            _e.Invoke("New-SimulatedImage -PlanarCell 62, 74, 103 -TiltAngle 30 -Width 512 -Height 512 | Find-BraggSpot | Get-Lattice -Planar | Invoke-LatticeExtract | Measure-LatticeTilt -UnitCell 20, 21, 95", out var errors);
+            _e.Invoke("New-SimulatedImage -PlanarCell 62, 74, 103 -TiltAngle 30 -Width 512 -Height 512 | Find-BraggSpot | Get-Lattice -Planar | Invoke-LatticeExtract | Measure-LatticeTilt -UnitCell 62, 74, 103 -CameraConstant 500", out var errors);
             Assert.Equal("TiltNotFound,XtalPS.Commands.MeasureLatticeTiltCommand", Assert.Single(errors).FullyQualifiedErrorId);
             var stop = _e.InvokeOk("try { @() | Measure-LatticeTilt -UnitCell 62, 74, 200; 'not stopped' } catch { $_.FullyQualifiedErrorId }");
             Assert.Equal("InvalidUnitCell,XtalPS.Commands.MeasureLatticeTiltCommand", Assert.Single(stop).BaseObject);
