@@ -37,6 +37,9 @@
         'Get-ProcessingSummary'
         'Invoke-ProcessingChunk'
         'Merge-ReflectionTable'
+        'Measure-LatticeTilt'
+        'Invoke-IpltProject'
+        'Merge-LatticeLine'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -57,6 +57,8 @@ namespace XtalPS.Formats
             new Column("BOX", 'I', r => r.BoxSize, (r, v) => r.BoxSize = I(v), "half-size of the peak box used"),
             new Column("FLAGS", 'I', r => (int)r.Flags, (r, v) => r.Flags = (ReflectionFlags)I(v), "ReflectionFlags bits"),
             new Column("D", 'R', r => r.D, (r, v) => r.D = v, "resolution d, Å"),
+            new Column("ZSTAR", 'R', r => r.ZStar, (r, v) => r.ZStar = v, "tilted 2D crystals: z* on the lattice line, 1/Å (sign of the tilt resolved when merging)"),
+            new Column("SIGZSTAR", 'R', r => r.ZStarSigma, (r, v) => r.ZStarSigma = v, "σ of ZSTAR, 1/Å"),
         };
 
         /// <summary>The column with this label, or null (case-insensitive).</summary>

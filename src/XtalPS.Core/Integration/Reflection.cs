@@ -75,6 +75,12 @@ namespace XtalPS.Integration
         /// <summary>The image (batch) the reflection was measured on, 1-based, as in an unmerged MTZ file.</summary>
         public int Batch { get; set; } = 1;
 
+        // Tilted 2D crystals (Measure-LatticeTilt).
+        /// <summary>Height on its lattice line where a tilted 2D crystal's reflection was sampled, z* = −d⊥·sin θ, 1/Å (NaN untilted or unknown).</summary>
+        public double ZStar { get; set; } = double.NaN;
+        /// <summary>Standard uncertainty of <see cref="ZStar"/> from the tilt geometry, 1/Å.</summary>
+        public double ZStarSigma { get; set; } = double.NaN;
+
         /// <summary>A field-by-field copy.</summary>
         public Reflection Clone() => (Reflection)MemberwiseClone();
 

@@ -38,6 +38,9 @@ namespace XtalPS.Simulation
         public Beam? Beam { get; set; }
         /// <summary>Parallel rows (1 = serial). The output does not depend on it.</summary>
         public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+        /// <summary>A tilted 2D crystal: when set, A and B come from its cell and tilt, and each spot's intensity is
+        /// <see cref="Intensity"/> × |F(h,k,z*)|² of its structure (and 1/cos²θ), instead of Wilson draws.</summary>
+        public TiltedCrystalSettings? TiltedCrystal { get; set; }
     }
 
     /// <summary>
@@ -55,8 +58,19 @@ namespace XtalPS.Simulation
             if (s.Width < 8 || s.Height < 8 || (long)s.Width * s.Height > 64L * 1024 * 1024)
                 throw new ArgumentOutOfRangeException(nameof(s), "Simulated images are 8 to 8192x8192 pixels.");
             if (!(s.SigmaX > 0) || !(s.SigmaY > 0)) throw new ArgumentOutOfRangeException(nameof(s), "Spot widths must be positive.");
-            if (Math.Abs(s.A.Cross(s.B)) < 1e-6) throw new ArgumentException("The lattice vectors A and B must not be parallel.");
-            if (s.A.Length < 2 || s.B.Length < 2) throw new ArgumentException("Lattice vectors shorter than 2 px make no separate spots.");
+            var beam = s.Beam ?? new Beam(0.02508);
+            var tilted = s.TiltedCrystal;
+            double cameraConstant = double.NaN;
+            Vec2 latticeA = s.A, latticeB = s.B;
+            if (tilted != null)
+            {
+                cameraConstant = !double.IsNaN(tilted.CameraConstant) ? tilted.CameraConstant
+                    : (s.Detector != null ? s.Detector.Distance * beam.Wavelength / s.Detector.Panels[0].PixelSize : 1000 * beam.Wavelength / 0.015);
+                if (!(cameraConstant > 0)) throw new ArgumentException("The camera constant of a tilted-crystal simulation must be positive.");
+                (latticeA, latticeB) = tilted.PatternBasis(cameraConstant);
+            }
+            if (Math.Abs(latticeA.Cross(latticeB)) < 1e-6) throw new ArgumentException("The lattice vectors A and B must not be parallel.");
+            if (latticeA.Length < 2 || latticeB.Length < 2) throw new ArgumentException("Lattice vectors shorter than 2 px make no separate spots.");
             if (!(s.Gain > 0)) throw new ArgumentOutOfRangeException(nameof(s), "The gain must be positive.");
 
             int w = s.Width, h = s.Height;
@@ -68,16 +82,25 @@ namespace XtalPS.Simulation
                     expected[y * w + x] = Math.Max(0, s.Background + s.BackgroundTiltX * (x + 0.5 - cx) + s.BackgroundTiltY * (y + 0.5 - cy));
 
             var spots = new List<SimulatedSpot>();
-            foreach (var (hh, kk, pos) in LatticePointsInside(s.Origin, s.A, s.B, w, h))
+            foreach (var (hh, kk, pos) in LatticePointsInside(s.Origin, latticeA, latticeB, w, h))
             {
                 double intensity = s.Intensity;
-                if (s.WilsonIntensities)
+                double zStar = double.NaN, lineIntensity = double.NaN;
+                if (tilted != null)
+                {
+                    if (hh == 0 && kk == 0 && !tilted.DrawDirectBeam) continue;
+                    zStar = tilted.ZStar(hh, kk);
+                    lineIntensity = tilted.Structure.Intensity(hh, kk, zStar);
+                    double c = Math.Cos(tilted.TiltAngle * Math.PI / 180);
+                    intensity = s.Intensity * lineIntensity * (tilted.ApplyTiltIntensityFactor ? 1 / (c * c) : 1);
+                }
+                else if (s.WilsonIntensities)
                 {
                     var r = RandomSource.ForStream(s.Seed, -1 - ((long)(hh + 100000) << 20 | (uint)(kk + 100000)));
                     intensity = s.Intensity * r.NextExponential();
                 }
                 double inImage = DrawSpot(expected, w, h, pos, s.SigmaX, s.SigmaY, intensity);
-                spots.Add(new SimulatedSpot(hh, kk, pos.X, pos.Y, intensity, inImage));
+                spots.Add(new SimulatedSpot(hh, kk, pos.X, pos.Y, intensity, inImage) { ZStar = zStar, LatticeLineIntensity = lineIntensity });
             }
 
             var pixels = new float[expected.Length];
@@ -102,9 +125,9 @@ namespace XtalPS.Simulation
             var detector = s.Detector ?? DetectorModel.SinglePanel("Simulated", w, h, 0.015, 1000, s.Origin.X, s.Origin.Y, gain: s.Gain);
             if (detector.PanelCount != 1 || detector.Panels[0].Width != w || detector.Panels[0].Height != h)
                 throw new ArgumentException($"The detector must be one panel of {w}x{h} pixels for a planar simulation.");
-            var beam = s.Beam ?? new Beam(0.02508);
-            var truth = new PlanarSimulationTruth(s.Origin, s.A, s.B, s.SigmaX, s.SigmaY, s.Background, s.BackgroundTiltX,
-                s.BackgroundTiltY, s.Gain, spots, s.Noise ? s.Seed : (int?)null);
+            var truth = new PlanarSimulationTruth(s.Origin, latticeA, latticeB, s.SigmaX, s.SigmaY, s.Background, s.BackgroundTiltX,
+                s.BackgroundTiltY, s.Gain, spots, s.Noise ? s.Seed : (int?)null)
+            { TiltedCrystal = tilted, CameraConstant = cameraConstant };
             var header = new Dictionary<string, string> { ["Simulator"] = "PlanarLattice" };
             return new DiffractionImage("", s.Frame, "Simulated", detector, beam, new[] { new PanelImage(0, w, h, pixels) }, header, truth);
         }

@@ -24,6 +24,10 @@ namespace XtalPS.Simulation
         public double Intensity { get; }
         /// <summary>The part of <see cref="Intensity"/> that falls on the image (less at the edges).</summary>
         public double IntensityInImage { get; }
+        /// <summary>Tilted 2D crystals: z* where the spot samples its lattice line, 1/Å (NaN otherwise).</summary>
+        public double ZStar { get; internal set; } = double.NaN;
+        /// <summary>Tilted 2D crystals: the lattice-line intensity |F(h,k,z*)|² behind the spot (NaN otherwise).</summary>
+        public double LatticeLineIntensity { get; internal set; } = double.NaN;
 
         public override string ToString() => string.Format(CultureInfo.InvariantCulture, "({0},{1}) at ({2:0.###}, {3:0.###}) I={4:0.#}", H, K, X, Y, Intensity);
     }
@@ -53,6 +57,10 @@ namespace XtalPS.Simulation
         /// <summary>ADU per photon of the simulated noise.</summary>
         public double Gain { get; }
         public IReadOnlyList<SimulatedSpot> Spots { get; }
+        /// <summary>The tilted 2D crystal behind the pattern (cell, tilt, structure), or null for a plain lattice.</summary>
+        public TiltedCrystalSettings? TiltedCrystal { get; internal set; }
+        /// <summary>Camera constant of a tilted-crystal pattern, px·Å (NaN otherwise).</summary>
+        public double CameraConstant { get; internal set; } = double.NaN;
 
         public override string ToString() => string.Format(CultureInfo.InvariantCulture,
             "planar lattice origin {0} a {1} b {2}, {3} spots", Origin, A, B, Spots.Count);

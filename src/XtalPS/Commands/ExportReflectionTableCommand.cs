@@ -23,7 +23,8 @@ namespace XtalPS.Commands
         private bool _skip, _folder;
         private int _index;
 
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Tables")]
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Tables")]
+        [Alias("ReflectionTable")]
         [ValidateNotNull]
         public ReflectionTable? InputObject { get; set; }
 

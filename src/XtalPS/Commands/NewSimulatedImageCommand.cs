@@ -51,6 +51,19 @@ namespace XtalPS.Commands
         [Parameter(ParameterSetName = PlanarSet)] [ValidateCount(2, 2)] public double[]? A { get; set; }
         [Parameter(ParameterSetName = PlanarSet)] [ValidateCount(2, 2)] public double[]? B { get; set; }
 
+        /// <summary>A tilted 2D crystal: its untilted cell a, b (Å), γ (°); the lattice then follows from the cell, tilt and camera constant, and intensities from a random thin structure.</summary>
+        [Parameter(ParameterSetName = PlanarSet)] [ValidateCount(3, 3)] public double[]? PlanarCell { get; set; }
+        /// <summary>With -PlanarCell: signed tilt angle θ, degrees (TLTANG).</summary>
+        [Parameter(ParameterSetName = PlanarSet)] [ValidateRange(-80.0, 80.0)] public double TiltAngle { get; set; }
+        /// <summary>With -PlanarCell: tilt axis on the pattern from +x towards +y, degrees (TLTAXIS).</summary>
+        [Parameter(ParameterSetName = PlanarSet)] [ValidateRange(-360.0, 360.0)] public double TiltAxis { get; set; }
+        /// <summary>With -PlanarCell: angle from the tilt axis to a* in the crystal plane, degrees (TAXA).</summary>
+        [Parameter(ParameterSetName = PlanarSet)] [ValidateRange(-360.0, 360.0)] public double Taxa { get; set; }
+        /// <summary>With -PlanarCell: plane group of the random structure, p1 or p2.</summary>
+        [Parameter(ParameterSetName = PlanarSet)] [ValidateSet("p1", "p2")] public string PlaneGroup { get; set; } = "p1";
+        /// <summary>With -PlanarCell: seed of the random structure (the same seed and cell is the same crystal).</summary>
+        [Parameter(ParameterSetName = PlanarSet)] public int StructureSeed { get; set; } = 1;
+
         /// <summary>Gaussian σ of the spots, px: one number, or σx, σy.</summary>
         [Parameter] [ValidateCount(1, 2)] public double[] SpotSigma { get; set; } = { 1.5 };
 
@@ -105,6 +118,16 @@ namespace XtalPS.Commands
                 settings.Origin = Origin != null ? Vec2.FromArray(Origin) : new Vec2(Width / 2.0 + 0.3, Height / 2.0 - 0.2);
                 if (A != null) settings.A = Vec2.FromArray(A);
                 if (B != null) settings.B = Vec2.FromArray(B);
+                if (PlanarCell != null)
+                {
+                    try
+                    {
+                        var cell = Lattices.PlanarCell.FromArray(PlanarCell);
+                        settings.TiltedCrystal = new TiltedCrystalSettings(new ThinCrystalStructure(cell, planeGroup: PlaneGroup, seed: StructureSeed))
+                        { TiltAngle = TiltAngle, TiltAxis = TiltAxis, Taxa = Taxa };
+                    }
+                    catch (ArgumentException e) { ThrowTerminatingError(new ErrorRecord(e, "InvalidSimulationSettings", ErrorCategory.InvalidArgument, PlanarCell)); }
+                }
                 if (Count > 1)
                     WriteProgress(new ProgressRecord(1, "New-SimulatedImage", $"Image {i + 1} of {Count}") { PercentComplete = 100 * i / Count });
                 try
