@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using XtalPS.Geometry;
 using XtalPS.Extraction;
 using XtalPS.Lattices;
 using XtalPS.Merging;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using XtalPS.Geometry;
 using XtalPS.Lattices;
 
 namespace XtalPS.Simulation
