@@ -94,7 +94,8 @@ namespace XtalPS.Integration
                 }
                 output.Add(r);
             }
-            return new ReflectionTable(image, extracted.Lattice, extracted.RefinedLattice, output, Stage);
+            // What leaves integration holds no pixels (decisions: "Data and identity"); the table names its frame by Source.
+            return new ReflectionTable(null, extracted.Lattice?.WithoutPixels(), extracted.RefinedLattice?.WithoutPixels(), output, Stage, source: image.Source);
         }
 
         private static bool IntegrateIplt(PanelImage panel, Reflection r, double x, double y, double gain, IntegrationSettings s,

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using XtalPS.Extraction;
+using XtalPS.Imaging;
 using XtalPS.Integration;
 using XtalPS.Internal;
 using XtalPS.Lattices;
@@ -40,6 +41,8 @@ namespace XtalPS.Commands
         [Parameter] [ValidateRange(1, 20)] public int BackgroundRimSize { get; set; } = 2;
         /// <summary>Iplt: plain box sums, without the profile-based correction for the spot's tails.</summary>
         [Parameter] public SwitchParameter NoTruncationCorrection { get; set; }
+        /// <summary>ADU per photon; default the gain the image carries (the file's, or -Gain given to Import-DiffractionImage,
+        /// Find-BraggSpot or Invoke-LatticeExtract). A different explicit gain set earlier draws a warning; this one is used.</summary>
         [Parameter] [ValidateRange(1e-6, 1e6)] public double Gain { get; set; }
         /// <summary>Base name of the two debug mosaics: …1.tif (as measured) and …2.tif (background subtracted).</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string? DebugImagePath { get; set; }
@@ -64,7 +67,7 @@ namespace XtalPS.Commands
             };
             _runner = new OrderedParallelRunner<object, (ReflectionTable, ProfileMosaic?, ProfileMosaic?)>(ThrottleLimit, (input, token) =>
             {
-                var table = input as ReflectionTable ?? LatticeGaussianFit.Extract(((Lattice)input).Image!, (Lattice)input, extractSettings, cancel: token);
+                var table = input as ReflectionTable ?? LatticeGaussianFit.Extract(((LatticeInput)input).Image, ((LatticeInput)input).Lattice, extractSettings, cancel: token);
                 ProfileMosaic? raw = debug ? new ProfileMosaic(2 * _settings.OuterHalfSize + 1) : null;
                 ProfileMosaic? corrected = debug ? new ProfileMosaic(2 * _settings.OuterHalfSize + 1) : null;
                 return (PeakIntegrator.Integrate(table, _settings, raw, corrected, token), raw, corrected);
@@ -77,14 +80,15 @@ namespace XtalPS.Commands
             if (ParameterSetName == LatticeSet)
             {
                 var lattice = Lattice!;
-                if (lattice.Image == null) { WriteError(ErrorRecords.InvalidArgument("The lattice has no image to integrate.", "LatticeHasNoImage", lattice)); return; }
+                var image = LatticePixels.Resolve(lattice, out var problem);
+                if (image == null) { WriteError(ErrorRecords.InvalidArgument(problem ?? "The lattice has no image to integrate.", "LatticeHasNoImage", lattice)); return; }
                 if (!LatticePrediction.CanPredict(lattice))
                 {
                     WriteError(new ErrorRecord(new NotSupportedException($"The {lattice.Kind.ToString().ToLowerInvariant()} lattice has no detector and beam to predict its reflections on."),
                         "LatticePredictionUnavailable", ErrorCategory.InvalidArgument, lattice));
                     return;
                 }
-                input = lattice;
+                input = new LatticeInput(lattice, WithStageGain(image));
             }
             else
             {
@@ -94,7 +98,8 @@ namespace XtalPS.Commands
                     WriteError(ErrorRecords.InvalidArgument($"The reflection table ({table.Stage}) has no image; integrate the output of Invoke-LatticeExtract.", "TableHasNoImage", table));
                     return;
                 }
-                input = table;
+                var staged = WithStageGain(table.Image);
+                input = ReferenceEquals(staged, table.Image) ? table : new ReflectionTable(staged, table.Lattice, table.RefinedLattice, table.Reflections, table.Stage);
             }
             WriteProgress(new ProgressRecord(4, "Invoke-PeakIntegration", $"Image {_index + 1}"));
             foreach (var r in _runner!.Add(input)) Emit(r);
@@ -113,7 +118,7 @@ namespace XtalPS.Commands
             int index = _index++;
             if (r.Error != null)
             {
-                WriteError(new ErrorRecord(r.Error, "IntegrationFailed", ErrorCategory.InvalidOperation, r.Input));
+                WriteError(new ErrorRecord(r.Error, "IntegrationFailed", ErrorCategory.InvalidOperation, r.Input is LatticeInput li ? li.Lattice : r.Input));
                 return;
             }
             var table = r.Output.Table;
@@ -126,6 +131,22 @@ namespace XtalPS.Commands
             WriteObject(table);
         }
 
+        /// <summary>The image with this stage's explicit -Gain, warning when an earlier stage set another.</summary>
+        private Imaging.DiffractionImage WithStageGain(Imaging.DiffractionImage image)
+        {
+            if (!(_settings!.Gain is double gain)) return image;
+            var conflict = GainConflict.Describe(image, gain, "Invoke-PeakIntegration");
+            if (conflict != null) WriteWarning(conflict);
+            return image.WithGain(gain, "Invoke-PeakIntegration -Gain");
+        }
+
         public void Dispose() => _runner?.Dispose();
+
+        private sealed class LatticeInput
+        {
+            public LatticeInput(Lattice lattice, Imaging.DiffractionImage image) { Lattice = lattice; Image = image; }
+            public Lattice Lattice { get; }
+            public Imaging.DiffractionImage Image { get; }
+        }
     }
 }
