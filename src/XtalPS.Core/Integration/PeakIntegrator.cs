@@ -30,6 +30,15 @@ namespace XtalPS.Integration
             settings.Validate();
             var lattice = extracted.RefinedLattice ?? extracted.Lattice;
             var planar = lattice as PlanarLattice;
+            // Crystal stills: the spots found on the image (the input lattice's) size the box and model the spot extent.
+            var indexedOn = extracted.Lattice as CrystalLattice ?? lattice as CrystalLattice;
+            if (indexedOn != null && settings.BoxFromSpots && settings.Method != IntegrationMethod.Iplt)
+            {
+                int largest = settings.BoxSize + settings.BoxGrowAmount;
+                settings = settings.Clone();
+                settings.BoxSize = ShoeboxSize.PeakHalfSize(indexedOn, largest, largest);
+                settings.BoxGrowAmount = 0;
+            }
             var strongShape = ImageProfile(extracted.Reflections, settings.StrongAmplitudeSignificance);
             var local = planar == null ? new LocalProfiles(extracted.Reflections, settings.StrongAmplitudeSignificance) : null;
             var output = new List<Reflection>(extracted.Count);
@@ -94,6 +103,8 @@ namespace XtalPS.Integration
                 }
                 output.Add(r);
             }
+            if (lattice is CrystalLattice crystal)
+                StillsReflectionGeometry.Annotate(output, crystal, (indexedOn ?? crystal).SpotExtent);
             // What leaves integration holds no pixels (decisions: "Data and identity"); the table names its frame by Source.
             return new ReflectionTable(null, extracted.Lattice?.WithoutPixels(), extracted.RefinedLattice?.WithoutPixels(), output, Stage, source: image.Source);
         }

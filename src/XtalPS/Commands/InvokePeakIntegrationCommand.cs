@@ -55,6 +55,7 @@ namespace XtalPS.Commands
                 Method = Method, BoxSize = BoxSize, BoxGrowAmount = BoxGrowAmount, BackgroundRimSize = BackgroundRimSize,
                 CorrectTruncation = !NoTruncationCorrection,
                 Gain = MyInvocation.BoundParameters.ContainsKey(nameof(Gain)) ? Gain : (double?)null,
+                BoxFromSpots = !MyInvocation.BoundParameters.ContainsKey(nameof(BoxSize)) && !MyInvocation.BoundParameters.ContainsKey(nameof(BoxGrowAmount)),
             };
             try { _settings.Validate(); }
             catch (ArgumentException e) { ThrowTerminatingError(ErrorRecords.InvalidArgument(e.Message, "InvalidIntegrationSettings", null)); }
@@ -126,6 +127,13 @@ namespace XtalPS.Commands
             int clean = table.Reflections.Count(x => !double.IsNaN(x.Intensity) && x.Flags == ReflectionFlags.None);
             WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0}: {1} of {2} reflections integrated, {3} without flags, {4} with I/σ ≥ 3",
                 table.ImageName, measured, table.Count, clean, table.Reflections.Count(x => x.IOverSigma >= 3)));
+            if ((table.Lattice ?? table.RefinedLattice) is CrystalLattice crystal)
+            {
+                var model = crystal.SpotExtent;
+                if (model.IsDefined) WriteVerbose($"{table.ImageName}: spot extent {model}; peak box half-size {table.Reflections.Select(x => x.BoxSize).DefaultIfEmpty(0).Max()} px");
+                else WriteWarning($"{table.ImageName}: {crystal.IndexedSpots.Count} indexed spots are too few to model the spot extent (need {SpotExtentModel.MinSpots}); " +
+                    "its reflections were predicted with the fixed Δψ window and have no partiality.");
+            }
             if (r.Output.Raw != null) DebugImage.Write(this, DebugImagePath!, index, "1", r.Output.Raw);
             if (r.Output.Corrected != null) DebugImage.Write(this, DebugImagePath!, index, "2", r.Output.Corrected);
             WriteObject(table);
