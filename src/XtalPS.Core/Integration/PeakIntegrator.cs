@@ -104,7 +104,12 @@ namespace XtalPS.Integration
                 output.Add(r);
             }
             if (lattice is CrystalLattice crystal)
+            {
                 StillsReflectionGeometry.Annotate(output, crystal, (indexedOn ?? crystal).SpotExtent);
+                // A still's table lists what was measured: a reflection whose peak leaves its panel, or whose background
+                // cannot be modelled, has no intensity and is not reported (merging must not see NaN).
+                output.RemoveAll(x => double.IsNaN(x.Intensity) || double.IsNaN(x.Sigma));
+            }
             // What leaves integration holds no pixels (decisions: "Data and identity"); the table names its frame by Source.
             return new ReflectionTable(null, extracted.Lattice?.WithoutPixels(), extracted.RefinedLattice?.WithoutPixels(), output, Stage, source: image.Source);
         }
@@ -141,7 +146,8 @@ namespace XtalPS.Integration
         {
             box = new IntegrationBox(x, y, s.BoxSize + s.BoxGrowAmount, s.BackgroundRimSize);
             result = default; plane = default;
-            if (!box.Fits(panel) || !SummationIntegrator.RobustPlane(panel, box, gain, s.OutlierRejection, out plane)) return false;
+            if (!box.Fits(panel)) return EdgeTile.TryIntegrate(panel, box, gain, s.OutlierRejection, out plane, out result);
+            if (!SummationIntegrator.RobustPlane(panel, box, gain, s.OutlierRejection, out plane)) return false;
             result = SummationIntegrator.Sum(panel, box, plane, gain);
             if (s.Method == IntegrationMethod.ProfileFit && profile.HasValue &&
                 ProfileFitter.Fit(panel, box, plane, profile.Value, gain, result.Intensity, s.ProfileMaxIterations, out double fi, out double fs))
