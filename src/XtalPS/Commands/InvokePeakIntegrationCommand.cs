@@ -59,7 +59,9 @@ namespace XtalPS.Commands
             };
             try { _settings.Validate(); }
             catch (ArgumentException e) { ThrowTerminatingError(ErrorRecords.InvalidArgument(e.Message, "InvalidIntegrationSettings", null)); }
-            WriteVerbose($"{Method}: peak boxes {BoxSize}..{BoxSize + BoxGrowAmount} px half-size, rim {BackgroundRimSize} px");
+            WriteVerbose(_settings.BoxFromSpots && Method != IntegrationMethod.Iplt
+                ? $"{Method}: crystal stills get a peak box sized from their spots (at most {BoxSize + BoxGrowAmount} px half-size), rim {BackgroundRimSize} px"
+                : $"{Method}: peak boxes {BoxSize}..{BoxSize + BoxGrowAmount} px half-size, rim {BackgroundRimSize} px");
             bool debug = DebugImagePath != null;
             var extractSettings = new ExtractionSettings
             {
