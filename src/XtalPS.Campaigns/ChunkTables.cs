@@ -193,8 +193,8 @@ namespace XtalPS.Campaigns
             AddModel(_refined, r.Refined);
             _refinedIndexed.Add(r.Refined?.IndexedCount ?? 0);
             _refinedRmsd.Add(r.Refined?.Rmsd ?? double.NaN);
-            var beam = crystal?.Beam ?? l?.Image?.Beam;
-            var detector = crystal?.Detector ?? l?.Image?.Detector;
+            var beam = crystal?.Beam ?? l?.Source?.Beam;
+            var detector = crystal?.Detector ?? l?.Source?.Detector;
             _wavelength.Add(beam?.Wavelength ?? double.NaN);
             _geometry.Add(detector == null ? null : GeometryText(detector, beam));
             _reflections.Add(r.Reflections);

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Text;
 using XtalPS.Imaging;
 using XtalPS.Integration;
 using XtalPS.Lattices;
@@ -131,22 +130,9 @@ namespace XtalPS.Campaigns
         }
     }
 
-    /// <summary>
-    /// The stable identifier of a lattice: FNV-1a (64 bit) over the UTF-8 image path, the frame and the lattice's index
-    /// within the image — the same in every run of the same images however they are chunked. Sorting by
-    /// (path, frame, index) orders lattices; the id joins the lattices and reflections tables.
-    /// </summary>
+    /// <summary>The campaign's name for <see cref="XtalPS.Lattices.LatticeId.Of"/>, the one definition of a lattice's stable id.</summary>
     public static class LatticeIdentity
     {
-        public static long Of(string path, int frame, int latticeIndex)
-        {
-            ulong h = 14695981039346656037UL;
-            void Mix(byte b) { h ^= b; h *= 1099511628211UL; }
-            foreach (var b in Encoding.UTF8.GetBytes(path ?? "")) Mix(b);
-            Mix(0);
-            foreach (var b in BitConverter.GetBytes(frame)) Mix(b);
-            foreach (var b in BitConverter.GetBytes(latticeIndex)) Mix(b);
-            return unchecked((long)h);
-        }
+        public static long Of(string path, int frame, int latticeIndex) => XtalPS.Lattices.LatticeId.Of(path, frame, latticeIndex);
     }
 }

@@ -90,7 +90,9 @@ namespace XtalPS.Module.Tests
             Assert.True(before > 1 && after < 0.1, $"{before} → {after} px");
             Assert.Contains(verbose, v => v.Contains("level 3"));
             Assert.Equal(8, passed.Length);
-            Assert.Same(result.Detector, passed[0].Image!.Detector);
+            Assert.Same(result.Detector, passed[0].Detector);
+            Assert.Same(result.Detector, passed[0].Source!.Detector);
+            Assert.Null(passed[0].Image); // what leaves metrology holds no pixels
             Assert.True(passed.All(p => p.Rmsd < 0.05), string.Join(", ", passed.Select(p => p.Rmsd)));
             Assert.Equal(lattices[0].IndexedSpots.Count, passed[0].IndexedSpots.Count);
             // The images that came in still carry the nominal geometry.

@@ -35,10 +35,10 @@ function LatticeOf($img) { $t = $img.Truth; [XtalPS.Lattices.PlanarLattice]::new
             var serial = _e.InvokeOk(script.Replace("{0}", "1")).Select(o => (ReflectionTable)o.BaseObject).ToArray();
             Assert.Equal(3, serial.Length);
             Assert.All(serial, t => Assert.Equal("Integrate", t.Stage));
-            Assert.Equal(new[] { 0, 1, 2 }, serial.Select(t => t.Image!.FrameIndex));
+            Assert.Equal(new[] { 0, 1, 2 }, serial.Select(t => t.Source!.Frame));
             foreach (var t in serial)
             {
-                var truth = ((PlanarSimulationTruth)t.Image!.Truth!).Spots.ToDictionary(s => (s.H, s.K));
+                var truth = ((PlanarSimulationTruth)t.Source!.Truth!).Spots.ToDictionary(s => (s.H, s.K));
                 var ok = t.Reflections.Where(r => r.Flags == ReflectionFlags.None && !double.IsNaN(r.Intensity)).ToList();
                 Assert.True(ok.Count > 100);
                 var z = ok.Select(r => (r.Intensity - truth[(r.H, r.K)].Intensity) / r.Sigma).ToArray();

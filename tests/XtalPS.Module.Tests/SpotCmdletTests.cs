@@ -17,7 +17,7 @@ namespace XtalPS.Module.Tests
             var serial = _e.InvokeOk("Import-DiffractionImage (Join-Path $args[0] 'sim/single1024/*.cbf') | Find-BraggSpot", _e.SharedData)
                 .Select(o => (SpotList)o.BaseObject).ToArray();
             Assert.Equal(new[] { 324, 234, 299, 333 }, serial.Select(s => s.Count).ToArray());
-            Assert.Equal(new[] { "still_00000.cbf", "still_00001.cbf", "still_00002.cbf", "still_00003.cbf" }, serial.Select(s => s.Image.Name).ToArray());
+            Assert.Equal(new[] { "still_00000.cbf", "still_00001.cbf", "still_00002.cbf", "still_00003.cbf" }, serial.Select(s => s.Source.Name).ToArray());
             var parallel = _e.InvokeOk("Import-DiffractionImage (Join-Path $args[0] 'sim/single1024/*.cbf') -ThrottleLimit 2 | Find-BraggSpot -ThrottleLimit 2", _e.SharedData)
                 .Select(o => (SpotList)o.BaseObject).ToArray();
             Assert.Equal(serial.SelectMany(s => s.Spots.Select(p => (p.X, p.Y, p.Intensity))), parallel.SelectMany(s => s.Spots.Select(p => (p.X, p.Y, p.Intensity))));

@@ -51,7 +51,8 @@ namespace XtalPS.Extraction
             {
                 if (crystal.Detector == null || crystal.Beam == null) throw new NotSupportedException("This crystal lattice has no detector and beam to predict on.");
                 double d = dMin ?? DetectorResolution(crystal.Detector, crystal.Beam);
-                foreach (var p in crystal.Predict(new StillsPredictionSettings { DMin = d }))
+                // Only what the still recorded: the lattice's spot-extent model decides (Lattices/ObservableReflections).
+                foreach (var p in ObservableReflections.Predict(crystal, d, out _))
                     if (p.Panel >= 0 && p.Panel < image.PanelCount) list.Add(new PredictedPosition(p.H, p.K, p.L, p.Panel, p.X, p.Y));
                 return list;
             }

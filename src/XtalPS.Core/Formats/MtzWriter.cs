@@ -107,8 +107,8 @@ namespace XtalPS.Formats
             if (table == null) throw new ArgumentNullException(nameof(table));
             int number = _batches.Count == 0 ? 1 : _batches.Max(b => b.Number) + 1;
             var lattice = table.RefinedLattice ?? table.Lattice;
-            var cell = CellOf(lattice, table.Image);
-            if (_cell == null) { _cell = cell; _wavelength = table.Image?.Wavelength ?? 0; }
+            var cell = CellOf(lattice, table.Source);
+            if (_cell == null) { _cell = cell; _wavelength = table.Source?.Beam.Wavelength ?? 0; }
             var tableGroup = (lattice as CrystalLattice)?.Symmetry ?? SpaceGroup.FromNumber(1);
             if (_group == null) SetGroup(tableGroup);
             else if (!_group.Equals(tableGroup) && _notes.Count < 20)
@@ -201,16 +201,16 @@ namespace XtalPS.Formats
             var ua = u.ToArray();
             for (int c = 0; c < 3; c++) for (int r = 0; r < 3; r++) bh.Floats[6 + c * 3 + r] = (float)ua[r * 3 + c]; // column-major
             bh.Floats[43] = 1;                                 // scale
-            var image = table.Image;
+            var image = table.Source;
             if (image != null)
             {
                 var toSource = image.Beam.Direction;
                 bh.Floats[80] = bh.Floats[83] = (float)toSource.X;
                 bh.Floats[81] = bh.Floats[84] = (float)toSource.Y;
                 bh.Floats[82] = bh.Floats[85] = (float)toSource.Z;
-                bh.Floats[86] = (float)image.Wavelength;
+                bh.Floats[86] = (float)image.Beam.Wavelength;
                 bh.Floats[111] = (float)image.Detector.Distance;
-                var p = image.PanelImages[0];
+                var p = image.Detector.Panels[0];
                 bh.Floats[113] = 0; bh.Floats[114] = p.Width; bh.Floats[115] = 0; bh.Floats[116] = p.Height;
             }
             return bh;
@@ -228,12 +228,12 @@ namespace XtalPS.Formats
         }
 
         /// <summary>The cell written for a lattice (see the class remarks for planar lattices).</summary>
-        public static double[] CellOf(Lattice? lattice, Imaging.DiffractionImage? image)
+        public static double[] CellOf(Lattice? lattice, Imaging.ImageSource? image)
         {
             if (lattice is CrystalLattice cl) return cl.UnitCell.ToArray();
             if (lattice is PlanarLattice pl && image != null)
             {
-                double k = image.Detector.Panels[0].PixelSize / (image.Detector.Distance * image.Wavelength);
+                double k = image.Detector.Panels[0].PixelSize / (image.Detector.Distance * image.Beam.Wavelength);
                 double astar = pl.A.Length * k, bstar = pl.B.Length * k, gstar = pl.A.AngleTo(pl.B) * Math.PI / 180;
                 double a = 1 / (astar * Math.Sin(gstar)), b = 1 / (bstar * Math.Sin(gstar)), g = 180 - gstar * 180 / Math.PI;
                 if (a > 0 && b > 0 && !double.IsInfinity(a) && !double.IsInfinity(b) && g > 0 && g < 180)

@@ -59,6 +59,10 @@ namespace XtalPS.Formats
             new Column("D", 'R', r => r.D, (r, v) => r.D = v, "resolution d, Å"),
             new Column("ZSTAR", 'R', r => r.ZStar, (r, v) => r.ZStar = v, "tilted 2D crystals: z* on the lattice line, 1/Å (sign of the tilt resolved when merging)"),
             new Column("SIGZSTAR", 'R', r => r.ZStarSigma, (r, v) => r.ZStarSigma = v, "σ of ZSTAR, 1/Å"),
+            new Column("DELPSI", 'R', r => r.DeltaPsi, (r, v) => r.DeltaPsi = v, "stills: rotation onto the Ewald sphere Δψ, rad"),
+            new Column("EXCITATION_ERROR", 'R', r => r.ExcitationError, (r, v) => r.ExcitationError = v, "stills: excitation error |s0 + r| − |s0|, 1/Å"),
+            new Column("PARTIALITY", 'R', r => r.Partiality, (r, v) => r.Partiality = v, "stills: expected recorded fraction of the full intensity, 0–1 (spot-extent model)"),
+            new Column("LP", 'R', r => r.LorentzPolarisation, (r, v) => r.LorentzPolarisation = v, "Lorentz–polarisation factor: I × LP is corrected; I and SIGI are not"),
         };
 
         /// <summary>The column with this label, or null (case-insensitive).</summary>

@@ -12,8 +12,10 @@ namespace XtalPS.Imaging
     public sealed class DiffractionImage
     {
         public DiffractionImage(string sourcePath, int frameIndex, string format, DetectorModel detector, Beam beam,
-            IEnumerable<PanelImage> panelImages, IReadOnlyDictionary<string, string>? header = null, SimulationTruth? truth = null)
+            IEnumerable<PanelImage> panelImages, IReadOnlyDictionary<string, string>? header = null, SimulationTruth? truth = null,
+            string gainSource = "")
         {
+            GainSource = gainSource ?? "";
             SourcePath = sourcePath ?? "";
             FrameIndex = frameIndex;
             Format = format ?? "";
@@ -47,8 +49,29 @@ namespace XtalPS.Imaging
         public SimulationTruth? Truth { get; }
 
         /// <summary>A short name for tables and error messages: the file name, and the frame when the file holds several.</summary>
-        public string Name => string.IsNullOrEmpty(SourcePath) ? $"{Format}#{FrameIndex}" :
-            FrameIndex == 0 ? Path.GetFileName(SourcePath) : $"{Path.GetFileName(SourcePath)}#{FrameIndex}";
+        public string Name => NameOf(SourcePath, FrameIndex, Format);
+
+        internal static string NameOf(string path, int frame, string format) => string.IsNullOrEmpty(path) ? $"{format}#{frame}" :
+            frame == 0 ? Path.GetFileName(path) : $"{Path.GetFileName(path)}#{frame}";
+
+        /// <summary>Who set the panels' gain when it is not the file's, e.g. <c>Import-DiffractionImage -Gain</c>; empty = the file's gain.</summary>
+        public string GainSource { get; }
+
+        private ImageSource? _source;
+        /// <summary>The frame's file, frame index and geometry without its pixels (what later stages keep).</summary>
+        public ImageSource Source => _source ??= new ImageSource(SourcePath, FrameIndex, Format, Detector, Beam, GainSource, Truth);
+
+        /// <summary>
+        /// The same pixels with every panel's gain (ADU per photon) set to <paramref name="gain"/>, and
+        /// <paramref name="source"/> recorded as who set it. Spot finding, extraction and integration all read the gain
+        /// from the detector model, so a gain given once reaches every later stage.
+        /// </summary>
+        public DiffractionImage WithGain(double gain, string source)
+        {
+            if (!(gain > 0) || double.IsInfinity(gain)) throw new ArgumentOutOfRangeException(nameof(gain), "The gain must be a positive number.");
+            var detector = Detector.WithPanels(Detector.Panels.Select(p => p.WithGain(gain)));
+            return new DiffractionImage(SourcePath, FrameIndex, Format, detector, Beam, PanelImages, Header, Truth, source);
+        }
 
         public int PanelCount => PanelImages.Count;
         public double Wavelength => Beam.Wavelength;
@@ -56,12 +79,18 @@ namespace XtalPS.Imaging
         public long PixelCount => PanelImages.Sum(p => (long)p.Pixels.Length);
 
         /// <summary>The same pixels seen through another detector model and/or beam (overrides, refined metrology).</summary>
-        public DiffractionImage WithGeometry(DetectorModel? detector, Beam? beam) =>
-            new DiffractionImage(SourcePath, FrameIndex, Format, detector ?? Detector, beam ?? Beam, PanelImages, Header, Truth);
+        /// <remarks>A gain set explicitly (<see cref="GainSource"/>) stays in force on the new detector.</remarks>
+        public DiffractionImage WithGeometry(DetectorModel? detector, Beam? beam)
+        {
+            var d = detector ?? Detector;
+            if (GainSource.Length > 0 && detector != null)
+                d = d.WithPanels(d.Panels.Select((p, i) => i < Detector.PanelCount && p.Gain != Detector.Panels[i].Gain ? p.WithGain(Detector.Panels[i].Gain) : p));
+            return new DiffractionImage(SourcePath, FrameIndex, Format, d, beam ?? Beam, PanelImages, Header, Truth, GainSource);
+        }
 
         /// <summary>The same frame with new panel masks.</summary>
         public DiffractionImage WithPanelImages(IEnumerable<PanelImage> panelImages) =>
-            new DiffractionImage(SourcePath, FrameIndex, Format, Detector, Beam, panelImages, Header, Truth);
+            new DiffractionImage(SourcePath, FrameIndex, Format, Detector, Beam, panelImages, Header, Truth, GainSource);
 
         public override string ToString()
         {

@@ -40,6 +40,10 @@ namespace XtalPS.Integration
         /// <summary>Fits whose amplitude exceeds this many σ make the image's mean profile.</summary>
         public double StrongAmplitudeSignificance { get; set; } = 10;
 
+        /// <summary>Summation and ProfileFit on crystal stills: size the peak box from the lattice's indexed spots
+        /// (<see cref="ShoeboxSize"/>) instead of <see cref="BoxSize"/> + <see cref="BoxGrowAmount"/>, never larger than that.</summary>
+        public bool BoxFromSpots { get; set; }
+
         public int OuterHalfSize => BoxSize + BoxGrowAmount + BackgroundRimSize;
 
         public void Validate()

@@ -30,6 +30,15 @@ namespace XtalPS.Integration
             settings.Validate();
             var lattice = extracted.RefinedLattice ?? extracted.Lattice;
             var planar = lattice as PlanarLattice;
+            // Crystal stills: the spots found on the image (the input lattice's) size the box and model the spot extent.
+            var indexedOn = extracted.Lattice as CrystalLattice ?? lattice as CrystalLattice;
+            if (indexedOn != null && settings.BoxFromSpots && settings.Method != IntegrationMethod.Iplt)
+            {
+                int largest = settings.BoxSize + settings.BoxGrowAmount;
+                settings = settings.Clone();
+                settings.BoxSize = ShoeboxSize.PeakHalfSize(indexedOn, largest, largest);
+                settings.BoxGrowAmount = 0;
+            }
             var strongShape = ImageProfile(extracted.Reflections, settings.StrongAmplitudeSignificance);
             var local = planar == null ? new LocalProfiles(extracted.Reflections, settings.StrongAmplitudeSignificance) : null;
             var output = new List<Reflection>(extracted.Count);
@@ -94,7 +103,15 @@ namespace XtalPS.Integration
                 }
                 output.Add(r);
             }
-            return new ReflectionTable(image, extracted.Lattice, extracted.RefinedLattice, output, Stage);
+            if (lattice is CrystalLattice crystal)
+            {
+                StillsReflectionGeometry.Annotate(output, crystal, (indexedOn ?? crystal).SpotExtent);
+                // A still's table lists what was measured: a reflection whose peak leaves its panel, or whose background
+                // cannot be modelled, has no intensity and is not reported (merging must not see NaN).
+                output.RemoveAll(x => double.IsNaN(x.Intensity) || double.IsNaN(x.Sigma));
+            }
+            // What leaves integration holds no pixels (decisions: "Data and identity"); the table names its frame by Source.
+            return new ReflectionTable(null, extracted.Lattice?.WithoutPixels(), extracted.RefinedLattice?.WithoutPixels(), output, Stage, source: image.Source);
         }
 
         private static bool IntegrateIplt(PanelImage panel, Reflection r, double x, double y, double gain, IntegrationSettings s,
@@ -129,7 +146,8 @@ namespace XtalPS.Integration
         {
             box = new IntegrationBox(x, y, s.BoxSize + s.BoxGrowAmount, s.BackgroundRimSize);
             result = default; plane = default;
-            if (!box.Fits(panel) || !SummationIntegrator.RobustPlane(panel, box, gain, s.OutlierRejection, out plane)) return false;
+            if (!box.Fits(panel)) return EdgeTile.TryIntegrate(panel, box, gain, s.OutlierRejection, out plane, out result);
+            if (!SummationIntegrator.RobustPlane(panel, box, gain, s.OutlierRejection, out plane)) return false;
             result = SummationIntegrator.Sum(panel, box, plane, gain);
             if (s.Method == IntegrationMethod.ProfileFit && profile.HasValue &&
                 ProfileFitter.Fit(panel, box, plane, profile.Value, gain, result.Intensity, s.ProfileMaxIterations, out double fi, out double fs))

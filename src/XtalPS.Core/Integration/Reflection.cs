@@ -72,6 +72,18 @@ namespace XtalPS.Integration
         /// <summary>Resolution, Å (NaN when unknown).</summary>
         public double D { get; set; } = double.NaN;
         public ReflectionFlags Flags { get; set; }
+        /// <summary>Stills: the rotation (rad) about s0 × r that puts the reciprocal-lattice point on the Ewald sphere (DIALS sign).</summary>
+        public double DeltaPsi { get; set; } = double.NaN;
+        /// <summary>Stills: |s0 + r| − |s0| for the unrotated point, 1/Å (positive outside the Ewald sphere).</summary>
+        public double ExcitationError { get; set; } = double.NaN;
+        /// <summary>Stills: the fraction of the full intensity the still is expected to record, 0–1, from the lattice's
+        /// spot-extent model (Sauter et al. 2014) — an estimate for merging to start from. NaN when the lattice had too few
+        /// indexed spots to model.</summary>
+        public double Partiality { get; set; } = double.NaN;
+        /// <summary>The Lorentz–polarisation factor LP that corrects the intensity, I_corrected = I × LP. For a still the
+        /// rotation-method Lorentz factor does not apply (partiality carries the geometry), so LP = 1/P with P the
+        /// polarisation factor of the diffracted ray. <see cref="Intensity"/> and <see cref="Sigma"/> are NOT corrected.</summary>
+        public double LorentzPolarisation { get; set; } = double.NaN;
         /// <summary>The image (batch) the reflection was measured on, 1-based, as in an unmerged MTZ file.</summary>
         public int Batch { get; set; } = 1;
 

@@ -28,7 +28,7 @@ namespace XtalPS.Lattices
         public static IndexingResult Index(SpotList spots, IndexingSettings settings)
         {
             if (spots == null) throw new ArgumentNullException(nameof(spots));
-            return Index(spots, spots.Image.Detector, spots.Image.Beam, settings);
+            return Index(spots, spots.Source.Detector, spots.Source.Beam, settings);
         }
 
         /// <summary>Indexes the spots against a given detector and beam (overrides, refined metrology).</summary>

@@ -98,6 +98,14 @@ namespace XtalPS.Lattices
         public double DeltaPsiRms { get; }
         public IReadOnlyList<IndexedSpot> IndexedSpots { get; }
 
+        private SpotExtentModel? _spotExtent;
+        /// <summary>The still's spot-extent model (Sauter et al. 2014) fitted to the indexed spots' Δψ: which reflections it recorded.</summary>
+        public SpotExtentModel SpotExtent => _spotExtent ??= SpotExtentModel.Fit(this);
+        /// <summary>Effective full mosaic spread η of <see cref="SpotExtent"/>, degrees (NaN with too few indexed spots).</summary>
+        public double MosaicSpread => SpotExtent.MosaicSpread;
+        /// <summary>Mosaic block size D of <see cref="SpotExtent"/>, Å (+∞ when no domain-size broadening is seen; NaN with too few spots).</summary>
+        public double DomainSize => SpotExtent.DomainSize;
+
         /// <summary>The Bravais-lattice centring letter of the space group (P when unknown).</summary>
         public char Centring => Symmetry?.Centring ?? 'P';
 

@@ -22,6 +22,7 @@ namespace XtalPS.Lattices
         protected Lattice(DiffractionImage? image, SpotList? spots, int indexedCount, double rmsd)
         {
             Image = image;
+            Source = image?.Source ?? spots?.Source;
             Spots = spots;
             IndexedCount = indexedCount;
             Rmsd = rmsd;
@@ -29,16 +30,41 @@ namespace XtalPS.Lattices
 
         public abstract LatticeKind Kind { get; }
         /// <summary>The image the lattice belongs to (null for a lattice typed in by hand without an image).</summary>
-        public DiffractionImage? Image { get; }
+        /// <remarks>Null once the lattice has left integration or metrology: see <see cref="Source"/> and <see cref="WithoutPixels"/>.</remarks>
+        public DiffractionImage? Image { get; private set; }
         /// <summary>The spots the lattice was found from, if any.</summary>
-        public SpotList? Spots { get; }
+        public SpotList? Spots { get; private set; }
+        /// <summary>The image's file, frame and geometry without its pixels (null for a lattice typed in by hand).</summary>
+        public ImageSource? Source { get; private set; }
+
+        /// <summary>
+        /// The same lattice naming its image by path and frame instead of holding the pixels (decisions: "Data and
+        /// identity"): everything else — model, indexed spots, the spot list's centroids and variances — is kept.
+        /// What leaves integration and metrology is pixel-free, so 10^4 stills do not hold 10^4 images.
+        /// </summary>
+        public Lattice WithoutPixels()
+        {
+            if (Image == null && Spots?.Image == null) return this;
+            var copy = (Lattice)MemberwiseClone();
+            copy.Image = null;
+            copy.Spots = Spots?.WithoutPixels();
+            return copy;
+        }
+
+        /// <summary>The same lattice as <see cref="WithoutPixels"/> with another source (refined geometry).</summary>
+        public Lattice WithSource(ImageSource? source)
+        {
+            var copy = (Lattice)WithoutPixels().MemberwiseClone();
+            copy.Source = source;
+            return copy;
+        }
         /// <summary>Spots that the lattice indexes.</summary>
         public int IndexedCount { get; }
         /// <summary>Root-mean-square distance between indexed spots and their predictions, px.</summary>
         public double Rmsd { get; }
         /// <summary>A one-line description of the lattice for tables.</summary>
         public abstract string Summary { get; }
-        public string ImageName => Image?.Name ?? "";
+        public string ImageName => Image?.Name ?? Source?.Name ?? "";
 
         public override string ToString() => $"{Kind} {Summary}";
     }

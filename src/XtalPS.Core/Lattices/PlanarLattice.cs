@@ -88,8 +88,9 @@ namespace XtalPS.Lattices
         /// <summary>Lattice points on this lattice's own image (panel 0).</summary>
         public IEnumerable<LatticePoint> PredictOnImage(double margin = 0)
         {
-            if (Image == null) throw new InvalidOperationException("This lattice has no image; give the image size.");
-            return PredictOnImage(Image.PanelImages[0].Width, Image.PanelImages[0].Height, margin);
+            if (Image != null) return PredictOnImage(Image.PanelImages[0].Width, Image.PanelImages[0].Height, margin);
+            if (Source != null) return PredictOnImage(Source.Detector.Panels[0].Width, Source.Detector.Panels[0].Height, margin);
+            throw new InvalidOperationException("This lattice has no image; give the image size.");
         }
 
         public PlanarLattice With(Vec2 origin, Vec2 a, Vec2 b, int indexedCount, double rmsd) =>

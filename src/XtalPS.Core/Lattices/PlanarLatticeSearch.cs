@@ -45,7 +45,7 @@ namespace XtalPS.Lattices
     {
         public static PlanarLattice Find(SpotList spots, PlanarSearchSettings settings)
         {
-            var image = spots.Image;
+            var image = spots.Source;
             var pts = spots.Spots.Where(s => s.Panel == 0 && !double.IsNaN(s.X)).ToArray();
             if (pts.Length < settings.MinIndexed)
                 throw new LatticeSearchException("TooFewSpots", $"{image.Name}: {pts.Length} spots on panel 0; a planar lattice needs at least {settings.MinIndexed}.");
@@ -102,7 +102,7 @@ namespace XtalPS.Lattices
                 throw new LatticeSearchException("TooFewIndexed", $"{image.Name}: only {indexed} spots index on the best lattice (need {settings.MinIndexed}).");
             if (!(rmsd <= settings.MaxRmsd))
                 throw new LatticeSearchException("RmsdTooHigh", $"{image.Name}: the best lattice has an RMSD of {rmsd:0.###} px, above the {settings.MaxRmsd} px limit.");
-            return new PlanarLattice(origin, a, b, image, spots, indexed, rmsd, kb, ks);
+            return new PlanarLattice(origin, a, b, spots.Image, spots, indexed, rmsd, kb, ks);
         }
 
         /// <summary>Difference vectors → vector image → peaks → best-scoring pair.</summary>

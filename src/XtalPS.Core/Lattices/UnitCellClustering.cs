@@ -62,7 +62,12 @@ namespace XtalPS.Lattices
                 .OrderByDescending(g => g.Length).ThenBy(g => g[0]).ToList();
             var members = clusters[0];
             // Medoid: the member closest to all others; every member is then taken in its setting nearest the medoid's.
-            int medoid = members.OrderBy(i => members.Sum(j => Distance(reduced[i], alternatives[j]))).ThenBy(i => i).First();
+            // For a large cluster both the candidates and the members they are summed over are every k-th member (at most
+            // MedoidSample of them, in input order), so 10^4 stills cost 10^5 distances rather than 10^8; a cluster of up to
+            // MedoidSample members is searched exhaustively as before.
+            var sample = members.Length <= MedoidSample ? members
+                : Enumerable.Range(0, MedoidSample).Select(t => members[(int)((long)t * members.Length / MedoidSample)]).ToArray();
+            int medoid = sample.OrderBy(i => sample.Sum(j => Distance(reduced[i], alternatives[j]))).ThenBy(i => i).First();
             var consensusG6 = Median(members.Select(j => Nearest(reduced[medoid], alternatives[j])).ToList());
             var consensusRaw = FromG6(consensusG6);
             var consensus = NiggliReduction.Reduce(consensusRaw);
@@ -91,6 +96,9 @@ namespace XtalPS.Lattices
 
         internal static double[] G6(Vec3 a, Vec3 b, Vec3 c) =>
             new[] { a.Dot(a), b.Dot(b), c.Dot(c), 2 * b.Dot(c), 2 * a.Dot(c), 2 * a.Dot(b) };
+
+        /// <summary>Largest number of members searched for the largest cluster's medoid.</summary>
+        private const int MedoidSample = 400;
 
         internal static UnitCell FromG6(double[] g)
         {

@@ -39,7 +39,10 @@ namespace XtalPS.Pictures
         public static (string Path, int Frame) SourceOf(object? o)
         {
             var image = ImageOf(o);
-            return image == null ? ("", 0) : (image.SourcePath, image.FrameIndex);
+            if (image != null) return (image.SourcePath, image.FrameIndex);
+            // Objects that have left integration hold no pixels but still name their file and frame.
+            var source = o switch { SpotList s => s.Source, Lattice l => l.Source, ReflectionTable t => t.Source, _ => null };
+            return source == null ? ("", 0) : (source.Path, source.Frame);
         }
 
         /// <summary>A key equal for every object of one image: the file and frame, or for an image without a file the image itself.</summary>

@@ -24,7 +24,8 @@ namespace XtalPS.Commands
 
         [Parameter] public SpotAlgorithm Algorithm { get; set; } = SpotAlgorithm.DispersionExtended;
 
-        /// <summary>ADU per photon; by default each panel's gain from the file.</summary>
+        /// <summary>ADU per photon; by default each panel's gain as the image carries it (the file's, or Import-DiffractionImage -Gain).
+        /// The spot list's image carries this gain on to indexing, extraction and integration.</summary>
         [Parameter] [ValidateRange(1e-6, 1e6)] public double Gain { get; set; }
 
         /// <summary>A per-pixel gain map: an image (e.g. from Import-DiffractionImage gain.tif) whose panels match the data's
@@ -115,8 +116,15 @@ namespace XtalPS.Commands
         protected override void ProcessRecord()
         {
             _images++;
-            WriteProgress(new ProgressRecord(2, "Find-BraggSpot", $"Image {_images}: {Image!.Name}"));
-            foreach (var r in _runner!.Add(Image!)) Emit(r);
+            var image = Image!;
+            WriteProgress(new ProgressRecord(2, "Find-BraggSpot", $"Image {_images}: {image.Name}"));
+            if (_settings!.Gain is double gain && GainMap == null)
+            {
+                var conflict = GainConflict.Describe(image, gain, "Find-BraggSpot");
+                if (conflict != null) WriteWarning(conflict);
+                image = image.WithGain(gain, "Find-BraggSpot -Gain");
+            }
+            foreach (var r in _runner!.Add(image)) Emit(r);
         }
 
         protected override void EndProcessing()

@@ -141,7 +141,7 @@ namespace XtalPS.Commands
                 token.ThrowIfCancellationRequested();
                 if (_planar != null) return new Lattice[] { PlanarLatticeSearch.Find(spots, _planar) };
                 var result = CrystalIndexer.Index(spots, _crystal!);
-                if (!result.Success) throw new LatticeSearchException(result.Failure.ToString(), $"{spots.Image.Name}: {result.Message}");
+                if (!result.Success) throw new LatticeSearchException(result.Failure.ToString(), $"{spots.Source.Name}: {result.Message}");
                 return System.Linq.Enumerable.ToArray<Lattice>(result.Lattices);
             });
         }
@@ -169,7 +169,7 @@ namespace XtalPS.Commands
                 WriteError(ErrorRecords.InvalidArgument($"Get-Lattice takes SpotList objects (from Find-BraggSpot) or DiffractionImage objects, not {input?.GetType().Name ?? "null"}.", "UnexpectedInput", input));
                 return;
             }
-            WriteProgress(new ProgressRecord(3, "Get-Lattice", $"{spots.Image.Name}: {spots.Count} spots"));
+            WriteProgress(new ProgressRecord(3, "Get-Lattice", $"{spots.Source.Name}: {spots.Count} spots"));
             foreach (var r in _runner!.Add(spots)) Emit(r);
         }
 
@@ -195,7 +195,7 @@ namespace XtalPS.Commands
             }
             foreach (var lattice in r.Output)
             {
-                WriteVerbose($"{r.Input.Image.Name}: {lattice.Summary}, {lattice.IndexedCount} of {r.Input.Count} spots indexed, RMSD {lattice.Rmsd:0.###} px");
+                WriteVerbose($"{r.Input.Source.Name}: {lattice.Summary}, {lattice.IndexedCount} of {r.Input.Count} spots indexed, RMSD {lattice.Rmsd:0.###} px");
                 WriteObject(lattice);
             }
         }

@@ -47,6 +47,12 @@ namespace XtalPS.Commands
         [ValidateRange(0, int.MaxValue)]
         public int[]? Frame { get; set; }
 
+        /// <summary>ADU per photon for every panel, replacing the file's gain; it travels with the image (its detector
+        /// model), so Find-BraggSpot, Invoke-LatticeExtract and Invoke-PeakIntegration all use it.</summary>
+        [Parameter]
+        [ValidateRange(1e-6, 1e6)]
+        public double Gain { get; set; }
+
         [Parameter]
         [ValidateRange(1, 256)]
         public int ThrottleLimit { get; set; } = 1;
@@ -82,10 +88,12 @@ namespace XtalPS.Commands
         {
             var frames = new List<DiffractionImage>();
             var selection = Frame != null && Frame.Length > 0 ? new FrameSelection(Frame) : null;
+            bool gain = MyInvocation.BoundParameters.ContainsKey(nameof(Gain));
             foreach (var frame in DiffractionImageReader.ReadFrames(file, selection))
             {
                 token.ThrowIfCancellationRequested();
-                frames.Add(Detector != null || Beam != null ? ApplyOverrides(frame) : frame);
+                var image = Detector != null || Beam != null ? ApplyOverrides(frame) : frame;
+                frames.Add(gain ? image.WithGain(Gain, "Import-DiffractionImage -Gain") : image);
             }
             return frames;
         }

@@ -4,6 +4,7 @@ using System.IO;
 using System.Management.Automation;
 using XtalPS.Extraction;
 using XtalPS.Formats;
+using XtalPS.Imaging;
 using XtalPS.Integration;
 using XtalPS.Internal;
 using XtalPS.Lattices;
@@ -15,7 +16,7 @@ namespace XtalPS.Commands
     [OutputType(typeof(ReflectionTable))]
     public sealed class InvokeLatticeExtractCommand : PSCmdlet, IDisposable
     {
-        private OrderedParallelRunner<Lattice, (ReflectionTable Table, ProfileMosaic? Mosaic)>? _runner;
+        private OrderedParallelRunner<(Lattice Lattice, Imaging.DiffractionImage Image), (ReflectionTable Table, ProfileMosaic? Mosaic)>? _runner;
         private ExtractionSettings? _settings;
         private int _index;
 
@@ -34,7 +35,8 @@ namespace XtalPS.Commands
         [Parameter] [ValidateRange(0.01, 100)] public double MaxSigma { get; set; }
         [Parameter] [ValidateRange(0, 1e6)] public double MinAmplitudeSignificance { get; set; } = 3;
         [Parameter] [ValidateRange(0, 1e9)] public double MaxChiSquare { get; set; } = 5;
-        /// <summary>ADU per photon; default the panel's gain.</summary>
+        /// <summary>ADU per photon; default the gain the image carries (the file's, or an earlier -Gain). A different explicit gain set
+        /// earlier draws a warning; this one is used and travels on with the table.</summary>
         [Parameter] [ValidateRange(1e-6, 1e6)] public double Gain { get; set; }
         /// <summary>Crystal lattices: highest resolution predicted, Å; default the detector's corners.</summary>
         [Parameter] [ValidateRange(0.1, 1000)] public double DMin { get; set; }
@@ -57,18 +59,19 @@ namespace XtalPS.Commands
             WriteVerbose($"Fit box {2 * _settings.FitHalfSize + 1} px, {Cycles} cycle(s), well behaved: σ {MinSigma}–{_settings.EffectiveMaxSigma} px, A > {MinAmplitudeSignificance}σ, χ² ≤ {MaxChiSquare}");
             bool debug = DebugImagePath != null;
             int side = 2 * _settings.FitHalfSize + 1;
-            _runner = new OrderedParallelRunner<Lattice, (ReflectionTable, ProfileMosaic?)>(ThrottleLimit, (lattice, token) =>
+            _runner = new OrderedParallelRunner<(Lattice Lattice, Imaging.DiffractionImage Image), (ReflectionTable, ProfileMosaic?)>(ThrottleLimit, (input, token) =>
             {
-                var table = LatticeGaussianFit.Extract(lattice.Image!, lattice, _settings, cancel: token);
+                var (lattice, image) = input;
+                var table = LatticeGaussianFit.Extract(image, lattice, _settings, cancel: token);
                 ProfileMosaic? mosaic = null;
                 if (debug)
                 {
                     mosaic = new ProfileMosaic(side);
                     foreach (var r in table.Reflections)
                     {
-                        if (r.Panel < 0 || r.Panel >= lattice.Image!.PanelCount) { mosaic.AddEmpty(); continue; }
+                        if (r.Panel < 0 || r.Panel >= image.PanelCount) { mosaic.AddEmpty(); continue; }
                         int h = _settings.FitHalfSize;
-                        mosaic.Add(lattice.Image!.PanelImages[r.Panel], (int)Math.Floor(r.PredictedX) - h, (int)Math.Floor(r.PredictedY) - h);
+                        mosaic.Add(image.PanelImages[r.Panel], (int)Math.Floor(r.PredictedX) - h, (int)Math.Floor(r.PredictedY) - h);
                     }
                 }
                 return (table, mosaic);
@@ -78,10 +81,17 @@ namespace XtalPS.Commands
         protected override void ProcessRecord()
         {
             var lattice = Lattice!;
-            if (lattice.Image == null)
+            var image = LatticePixels.Resolve(lattice, out var problem);
+            if (image == null)
             {
-                WriteError(ErrorRecords.InvalidArgument("The lattice has no image to extract from.", "LatticeHasNoImage", lattice));
+                WriteError(ErrorRecords.InvalidArgument(problem ?? "The lattice has no image to extract from.", "LatticeHasNoImage", lattice));
                 return;
+            }
+            if (_settings!.Gain is double gain)
+            {
+                var conflict = GainConflict.Describe(image, gain, "Invoke-LatticeExtract");
+                if (conflict != null) WriteWarning(conflict);
+                image = image.WithGain(gain, "Invoke-LatticeExtract -Gain");
             }
             if (!LatticePrediction.CanPredict(lattice))
             {
@@ -90,7 +100,7 @@ namespace XtalPS.Commands
                 return;
             }
             WriteProgress(new ProgressRecord(3, "Invoke-LatticeExtract", $"Image {_index + 1}: {lattice.ImageName}"));
-            foreach (var r in _runner!.Add(lattice)) Emit(r);
+            foreach (var r in _runner!.Add((lattice, image))) Emit(r);
         }
 
         protected override void EndProcessing()
@@ -101,12 +111,12 @@ namespace XtalPS.Commands
 
         protected override void StopProcessing() => _runner?.Cancel();
 
-        private void Emit(OrderedParallelRunner<Lattice, (ReflectionTable Table, ProfileMosaic? Mosaic)>.Result r)
+        private void Emit(OrderedParallelRunner<(Lattice Lattice, Imaging.DiffractionImage Image), (ReflectionTable Table, ProfileMosaic? Mosaic)>.Result r)
         {
             int index = _index++;
             if (r.Error != null)
             {
-                WriteError(new ErrorRecord(r.Error, r.Error is ArgumentException ? "InvalidLattice" : "ExtractionFailed", ErrorCategory.InvalidOperation, r.Input));
+                WriteError(new ErrorRecord(r.Error, r.Error is ArgumentException ? "InvalidLattice" : "ExtractionFailed", ErrorCategory.InvalidOperation, r.Input.Lattice));
                 return;
             }
             var table = r.Output.Table;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using XtalPS.Extraction;
+using XtalPS.Imaging;
 using XtalPS.Integration;
 using XtalPS.Internal;
 using XtalPS.Lattices;
@@ -40,6 +41,8 @@ namespace XtalPS.Commands
         [Parameter] [ValidateRange(1, 20)] public int BackgroundRimSize { get; set; } = 2;
         /// <summary>Iplt: plain box sums, without the profile-based correction for the spot's tails.</summary>
         [Parameter] public SwitchParameter NoTruncationCorrection { get; set; }
+        /// <summary>ADU per photon; default the gain the image carries (the file's, or -Gain given to Import-DiffractionImage,
+        /// Find-BraggSpot or Invoke-LatticeExtract). A different explicit gain set earlier draws a warning; this one is used.</summary>
         [Parameter] [ValidateRange(1e-6, 1e6)] public double Gain { get; set; }
         /// <summary>Base name of the two debug mosaics: …1.tif (as measured) and …2.tif (background subtracted).</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string? DebugImagePath { get; set; }
@@ -52,10 +55,13 @@ namespace XtalPS.Commands
                 Method = Method, BoxSize = BoxSize, BoxGrowAmount = BoxGrowAmount, BackgroundRimSize = BackgroundRimSize,
                 CorrectTruncation = !NoTruncationCorrection,
                 Gain = MyInvocation.BoundParameters.ContainsKey(nameof(Gain)) ? Gain : (double?)null,
+                BoxFromSpots = !MyInvocation.BoundParameters.ContainsKey(nameof(BoxSize)) && !MyInvocation.BoundParameters.ContainsKey(nameof(BoxGrowAmount)),
             };
             try { _settings.Validate(); }
             catch (ArgumentException e) { ThrowTerminatingError(ErrorRecords.InvalidArgument(e.Message, "InvalidIntegrationSettings", null)); }
-            WriteVerbose($"{Method}: peak boxes {BoxSize}..{BoxSize + BoxGrowAmount} px half-size, rim {BackgroundRimSize} px");
+            WriteVerbose(_settings.BoxFromSpots && Method != IntegrationMethod.Iplt
+                ? $"{Method}: crystal stills get a peak box sized from their spots (at most {BoxSize + BoxGrowAmount} px half-size), rim {BackgroundRimSize} px"
+                : $"{Method}: peak boxes {BoxSize}..{BoxSize + BoxGrowAmount} px half-size, rim {BackgroundRimSize} px");
             bool debug = DebugImagePath != null;
             var extractSettings = new ExtractionSettings
             {
@@ -64,7 +70,7 @@ namespace XtalPS.Commands
             };
             _runner = new OrderedParallelRunner<object, (ReflectionTable, ProfileMosaic?, ProfileMosaic?)>(ThrottleLimit, (input, token) =>
             {
-                var table = input as ReflectionTable ?? LatticeGaussianFit.Extract(((Lattice)input).Image!, (Lattice)input, extractSettings, cancel: token);
+                var table = input as ReflectionTable ?? LatticeGaussianFit.Extract(((LatticeInput)input).Image, ((LatticeInput)input).Lattice, extractSettings, cancel: token);
                 ProfileMosaic? raw = debug ? new ProfileMosaic(2 * _settings.OuterHalfSize + 1) : null;
                 ProfileMosaic? corrected = debug ? new ProfileMosaic(2 * _settings.OuterHalfSize + 1) : null;
                 return (PeakIntegrator.Integrate(table, _settings, raw, corrected, token), raw, corrected);
@@ -77,14 +83,15 @@ namespace XtalPS.Commands
             if (ParameterSetName == LatticeSet)
             {
                 var lattice = Lattice!;
-                if (lattice.Image == null) { WriteError(ErrorRecords.InvalidArgument("The lattice has no image to integrate.", "LatticeHasNoImage", lattice)); return; }
+                var image = LatticePixels.Resolve(lattice, out var problem);
+                if (image == null) { WriteError(ErrorRecords.InvalidArgument(problem ?? "The lattice has no image to integrate.", "LatticeHasNoImage", lattice)); return; }
                 if (!LatticePrediction.CanPredict(lattice))
                 {
                     WriteError(new ErrorRecord(new NotSupportedException($"The {lattice.Kind.ToString().ToLowerInvariant()} lattice has no detector and beam to predict its reflections on."),
                         "LatticePredictionUnavailable", ErrorCategory.InvalidArgument, lattice));
                     return;
                 }
-                input = lattice;
+                input = new LatticeInput(lattice, WithStageGain(image));
             }
             else
             {
@@ -94,7 +101,8 @@ namespace XtalPS.Commands
                     WriteError(ErrorRecords.InvalidArgument($"The reflection table ({table.Stage}) has no image; integrate the output of Invoke-LatticeExtract.", "TableHasNoImage", table));
                     return;
                 }
-                input = table;
+                var staged = WithStageGain(table.Image);
+                input = ReferenceEquals(staged, table.Image) ? table : new ReflectionTable(staged, table.Lattice, table.RefinedLattice, table.Reflections, table.Stage);
             }
             WriteProgress(new ProgressRecord(4, "Invoke-PeakIntegration", $"Image {_index + 1}"));
             foreach (var r in _runner!.Add(input)) Emit(r);
@@ -113,7 +121,7 @@ namespace XtalPS.Commands
             int index = _index++;
             if (r.Error != null)
             {
-                WriteError(new ErrorRecord(r.Error, "IntegrationFailed", ErrorCategory.InvalidOperation, r.Input));
+                WriteError(new ErrorRecord(r.Error, "IntegrationFailed", ErrorCategory.InvalidOperation, r.Input is LatticeInput li ? li.Lattice : r.Input));
                 return;
             }
             var table = r.Output.Table;
@@ -121,11 +129,34 @@ namespace XtalPS.Commands
             int clean = table.Reflections.Count(x => !double.IsNaN(x.Intensity) && x.Flags == ReflectionFlags.None);
             WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0}: {1} of {2} reflections integrated, {3} without flags, {4} with I/σ ≥ 3",
                 table.ImageName, measured, table.Count, clean, table.Reflections.Count(x => x.IOverSigma >= 3)));
+            if ((table.Lattice ?? table.RefinedLattice) is CrystalLattice crystal)
+            {
+                var model = crystal.SpotExtent;
+                if (model.IsDefined) WriteVerbose($"{table.ImageName}: spot extent {model}; peak box half-size {table.Reflections.Select(x => x.BoxSize).DefaultIfEmpty(0).Max()} px");
+                else WriteWarning($"{table.ImageName}: {crystal.IndexedSpots.Count} indexed spots are too few to model the spot extent (need {SpotExtentModel.MinSpots}); " +
+                    "its reflections were predicted with the fixed Δψ window and have no partiality.");
+            }
             if (r.Output.Raw != null) DebugImage.Write(this, DebugImagePath!, index, "1", r.Output.Raw);
             if (r.Output.Corrected != null) DebugImage.Write(this, DebugImagePath!, index, "2", r.Output.Corrected);
             WriteObject(table);
         }
 
+        /// <summary>The image with this stage's explicit -Gain, warning when an earlier stage set another.</summary>
+        private Imaging.DiffractionImage WithStageGain(Imaging.DiffractionImage image)
+        {
+            if (!(_settings!.Gain is double gain)) return image;
+            var conflict = GainConflict.Describe(image, gain, "Invoke-PeakIntegration");
+            if (conflict != null) WriteWarning(conflict);
+            return image.WithGain(gain, "Invoke-PeakIntegration -Gain");
+        }
+
         public void Dispose() => _runner?.Dispose();
+
+        private sealed class LatticeInput
+        {
+            public LatticeInput(Lattice lattice, Imaging.DiffractionImage image) { Lattice = lattice; Image = image; }
+            public Lattice Lattice { get; }
+            public Imaging.DiffractionImage Image { get; }
+        }
     }
 }

@@ -25,7 +25,8 @@ namespace XtalPS.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (var l in Lattice!) if (l != null) _lattices.Add(l);
+            // Only the cell and orientation are needed at the end: keep the lattices without their images' pixels.
+            foreach (var l in Lattice!) if (l != null) _lattices.Add((CrystalLattice)l.WithoutPixels());
         }
 
         protected override void EndProcessing()

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using XtalPS.Geometry;
+using XtalPS.Imaging;
 using XtalPS.Lattices;
 using XtalPS.Metrology;
 
@@ -62,7 +63,7 @@ namespace XtalPS.Commands
         /// <summary>Adds a lattice's reflections; returns why it cannot be used, or null.</summary>
         private MetrologyException? Gather(CrystalLattice lattice)
         {
-            var image = lattice.Image;
+            var image = lattice.Source;
             string name = image?.Name ?? lattice.Summary;
             if (image == null)
                 return new MetrologyException(MetrologyException.NoImageId, $"The lattice {lattice.Summary} has no image, so neither detector nor beam is known.");
@@ -86,7 +87,8 @@ namespace XtalPS.Commands
                 _detector = image.Detector;
                 WriteVerbose($"Refining {_detector}; starting from the geometry of {name}.");
             }
-            _stills.Add((lattice, experiment));
+            // The refinement needs the indexed spots, not the pixels: keep the lattice pixel-free so 10^4 stills fit.
+            _stills.Add(((CrystalLattice)lattice.WithoutPixels(), experiment));
             WriteVerbose($"{name}: {experiment.LatticeSystem} {experiment.Cell}, {experiment.Reflections.Count} indexed spots");
             return null;
         }
@@ -133,8 +135,11 @@ namespace XtalPS.Commands
                 var (lattice, _) = _stills[i];
                 var refined = result.Crystals[i];
                 var spots = lattice.IndexedSpots.Select((s, j) => new IndexedSpot(s.Spot, s.H, s.K, s.L, refined.PredictedX[j], refined.PredictedY[j], refined.DeltaPsi[j]));
-                var image = lattice.Image!.WithGeometry(result.Detector, null);
-                WriteObject(new CrystalLattice(refined.AMatrix, lattice.SpaceGroup, image, lattice.Spots, spots, refined.Rmsd, lattice.Mosaicity));
+                var source = lattice.Source!;
+                var refinedSource = new ImageSource(source.Path, source.Frame, source.Format, result.Detector, source.Beam, source.GainSource, source.Truth);
+                var passed = new CrystalLattice(refined.AMatrix, lattice.Symmetry, null, lattice.Spots, spots, refined.Rmsd, lattice.Mosaicity,
+                    result.Detector, lattice.Beam ?? source.Beam, lattice.DeltaPsiRms);
+                WriteObject(passed.WithSource(refinedSource));
             }
         }
 
