@@ -69,7 +69,7 @@ namespace XtalPS.Core.Tests
                 File.WriteAllText(Path.Combine(folder, "strong.expt"), text);
                 var spots = Assert.IsType<SpotList>(Assert.Single(DialsReflectionReader.Read(Path.Combine(folder, "strong.refl"))).Item);
                 Assert.Equal(324, spots.Count);                         // dials.find_spots: "Saved 324 reflections"
-                Assert.Equal("still_00000.cbf", spots.Image.Name);
+                Assert.Equal("still_00000.cbf", spots.Image!.Name);
                 Assert.All(spots.Spots, s => Assert.False(double.IsNaN(s.D)));
             }
             finally { Directory.Delete(folder, true); }

@@ -322,20 +322,8 @@ namespace XtalPS.Formats
             return new SpotList(image, spots, "DIALS");
         }
 
-        /// <summary>
-        /// The stable lattice identifier as a DIALS experiment identifier: the 16 hex digits of the 64-bit FNV-1a hash of
-        /// (image path, frame, lattice index within the image). A private copy of the campaign's LatticeIdentity (which
-        /// lives in XtalPS.Campaigns, a layer Formats cannot use) until that function moves into Core.
-        /// </summary>
-        public static string Identifier(string path, int frame, int latticeIndex)
-        {
-            ulong h = 14695981039346656037UL;
-            void Mix(byte b) { h ^= b; h *= 1099511628211UL; }
-            foreach (var b in Encoding.UTF8.GetBytes(path ?? "")) Mix(b);
-            Mix(0);
-            foreach (var b in BitConverter.GetBytes(frame)) Mix(b);
-            foreach (var b in BitConverter.GetBytes(latticeIndex)) Mix(b);
-            return h.ToString("x16", CultureInfo.InvariantCulture);
-        }
+        /// <summary>The stable lattice id (<see cref="Lattices.LatticeId"/>) as a DIALS experiment identifier: 16 hex digits.</summary>
+        public static string Identifier(string path, int frame, int latticeIndex) =>
+            unchecked((ulong)Lattices.LatticeId.Of(path, frame, latticeIndex)).ToString("x16", CultureInfo.InvariantCulture);
     }
 }

@@ -141,7 +141,7 @@ namespace XtalPS.Commands
             _perImage[imageKey] = latticeIndex + 1;
             var a = lattice.AMatrix;
             int first = _obs.Count;
-            int index = _lattices.Add(StableLatticeId(path, frame, latticeIndex), $"{table.ImageName}#{latticeIndex}", a, s0, first, 0);
+            int index = _lattices.Add(XtalPS.Lattices.LatticeId.Of(path, frame, latticeIndex), $"{table.ImageName}#{latticeIndex}", a, s0, first, 0);
             _groupOfLattice.Add(key);
             int added = 0;
             foreach (var r in table.Reflections)
@@ -242,22 +242,6 @@ namespace XtalPS.Commands
             foreach (var name in new[] { "SLURM_CPUS_PER_TASK", "XTALPS_CPUS" })
                 if (int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0) return n;
             return Environment.ProcessorCount;
-        }
-
-        /// <summary>
-        /// The stable lattice id of decisions.md: FNV-1a (64 bit) over the UTF-8 image path, a zero byte, the frame and the
-        /// lattice's index within the image (little-endian Int32s) — the same bytes as the campaign's LatticeIdentity.
-        /// To be replaced by Core Lattices' LatticeId when that lands.
-        /// </summary>
-        private static long StableLatticeId(string path, int frame, int latticeIndex)
-        {
-            ulong h = 14695981039346656037UL;
-            void Mix(byte b) { h ^= b; h *= 1099511628211UL; }
-            foreach (var b in Encoding.UTF8.GetBytes(path ?? "")) Mix(b);
-            Mix(0);
-            foreach (var b in BitConverter.GetBytes(frame)) Mix(b);
-            foreach (var b in BitConverter.GetBytes(latticeIndex)) Mix(b);
-            return unchecked((long)h);
         }
 
         /// <summary>Progress reports from the merger, called on the pipeline thread.</summary>
