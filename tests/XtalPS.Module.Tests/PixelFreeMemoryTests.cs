@@ -65,7 +65,7 @@ namespace XtalPS.Module.Tests
             {
                 // Sweep the garbage now and then so the working set shows what the stage keeps, not what the GC has
                 // yet to collect (a collection cannot free what a stage still references).
-                if (i % 1000 == 999) GC.Collect();
+                if (i % 100 == 99) GC.Collect();
                 var fresh = image.WithPanelImages(image.PanelImages.Select(p => new PanelImage(p.PanelIndex, p.Width, p.Height, (float[])p.Pixels.Clone(), p.Mask)));
                 var spots = new SpotList(fresh, lattice.Spots!.Spots, "truth");
                 yield return new CrystalLattice(lattice.AMatrix, lattice.Symmetry, fresh, spots, lattice.IndexedSpots, lattice.Rmsd, lattice.Mosaicity,

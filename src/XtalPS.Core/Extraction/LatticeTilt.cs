@@ -68,12 +68,15 @@ namespace XtalPS.Extraction
         public double CameraConstant => Geometry.Scale;
 
         /// <summary>The camera constant (px·Å) the detector model implies: distance × wavelength / pixel size; NaN without geometry.</summary>
-        public static double NominalCameraConstant(Imaging.DiffractionImage? image)
+        public static double NominalCameraConstant(Imaging.DiffractionImage? image) => NominalCameraConstant(image?.Source);
+
+        /// <summary>The same from the image's geometry as a pixel-free table or lattice carries it.</summary>
+        public static double NominalCameraConstant(Imaging.ImageSource? source)
         {
-            if (image == null || image.Detector == null || image.Beam == null || image.Detector.PanelCount < 1) return double.NaN;
-            double d = image.Detector.Distance, p = image.Detector.Panels[0].PixelSize, l = image.Beam.Wavelength;
+            if (source == null || source.Detector == null || source.Beam == null || source.Detector.PanelCount < 1) return double.NaN;
+            double d = source.Detector.Distance, p = source.Detector.Panels[0].PixelSize, l = source.Beam.Wavelength;
             // TIFF and MRC files carry no geometry; their placeholder (100 mm, 0.1 mm pixels, 1 Å) says nothing.
-            bool placeholder = (image.Format == "TIFF" || image.Format == "MRC") && d == 100.0 && p == 0.1 && l == 1.0;
+            bool placeholder = (source.Format == "TIFF" || source.Format == "MRC") && d == 100.0 && p == 0.1 && l == 1.0;
             return !placeholder && d > 0 && p > 0 && l > 0 ? d * l / p : double.NaN;
         }
 
@@ -87,7 +90,7 @@ namespace XtalPS.Extraction
             if (fit != null) { (a, b, cov, used, rmsd) = fit.Value; }
             else if (lattice != null) { a = lattice.A; b = lattice.B; rmsd = lattice.Rmsd; }
             else throw new TiltGeometryException("NoPlanarLattice", $"{table.ImageName}: the table has neither a planar lattice nor enough fitted centres for the tilt step.");
-            double nominal = double.IsNaN(settings.CameraConstant) ? NominalCameraConstant(table.Image) : settings.CameraConstant;
+            double nominal = double.IsNaN(settings.CameraConstant) ? NominalCameraConstant(table.Source) : settings.CameraConstant;
             var g = TiltGeometryFit.Fit(a, b, settings.Cell, nominal, settings.ScaleTolerance, cov);
             double c = Math.Cos(g.TiltAngle * Math.PI / 180);
             double factor = settings.IntensityCorrection switch
@@ -108,7 +111,7 @@ namespace XtalPS.Extraction
                 x.Sigma = r.Sigma * factor;
                 outRows.Add(x);
             }
-            var t = new ReflectionTable(table.Image, table.Lattice, table.RefinedLattice, outRows, Stage, table.ImageName);
+            var t = new ReflectionTable(table.Image, table.Lattice, table.RefinedLattice, outRows, Stage, table.ImageName, table.Source);
             return new LatticeTilt(g, t, factor, used, rmsd);
         }
 

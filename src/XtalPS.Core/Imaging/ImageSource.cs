@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using XtalPS.Geometry;
-using XtalPS.Simulation;
 
 namespace XtalPS.Imaging
 {

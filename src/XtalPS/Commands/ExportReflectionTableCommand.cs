@@ -29,7 +29,9 @@ namespace XtalPS.Commands
         public ReflectionTable? InputObject { get; set; }
 
         /// <summary>A merged data set from Merge-ReflectionTable: written as a merged MTZ file (one file per -SplitBy group).</summary>
-        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Merged")]
+        // By property name too: with only the tables bound by property name, PowerShell's binder would not offer a
+        // merged data set to this parameter at all.
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Merged")]
         [ValidateNotNull]
         public XtalPS.Merging.MergedReflectionTable? MergedTable { get; set; }
 

@@ -59,7 +59,7 @@ namespace XtalPS.Commands
                 WriteError(ErrorRecords.InvalidArgument($"{table.ImageName}: the tilt step needs a planar lattice, not a {table.Lattice.Kind.ToString().ToLowerInvariant()} one.", "NotPlanarLattice", table));
                 return;
             }
-            if (double.IsNaN(_settings!.CameraConstant) && double.IsNaN(LatticeTilt.NominalCameraConstant(table.Image)))
+            if (double.IsNaN(_settings!.CameraConstant) && double.IsNaN(LatticeTilt.NominalCameraConstant(table.Source)))
                 WriteWarning($"{table.ImageName}: the image carries no camera length, so the lattice setting is chosen by the smallest tilt; give -CameraConstant (px·Å) to choose it by scale.");
             try
             {
