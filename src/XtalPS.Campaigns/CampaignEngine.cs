@@ -295,7 +295,7 @@ namespace XtalPS.Campaigns
                 return;
             }
             if (!cmd.ShouldProcess($"{folder.Path}, chunk {cmd.Index}", "Run the pipeline script and write the chunk's tables")) return;
-            int threads = cmd.ThrottleLimit > 0 ? cmd.ThrottleLimit : ChunkRunner.DefaultThreads();
+            int threads = cmd.ThrottleLimit > 0 ? cmd.ThrottleLimit : XtalPS.Internal.ThreadBudget.Default();
             var runner = new ChunkRunner(folder, manifest, cmd.Index, threads, ModulePath(cmd));
             try
             {

@@ -34,15 +34,6 @@ namespace XtalPS.Campaigns
             _folder = folder; _manifest = manifest; _chunk = chunk; _threads = Math.Max(1, threads); _modulePath = modulePath;
         }
 
-        /// <summary>Threads a chunk may use: SLURM_CPUS_PER_TASK on a Slurm node, else the local scheduler's share
-        /// (XTALPS_CPUS), else the processor count.</summary>
-        public static int DefaultThreads()
-        {
-            foreach (var name in new[] { "SLURM_CPUS_PER_TASK", LocalScheduler.CpusVariable })
-                if (int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0) return n;
-            return Environment.ProcessorCount;
-        }
-
         public ChunkStatus Run(Action<string> verbose, Action<int, int, string> progress, CancellationToken cancel)
         {
             var started = DateTime.UtcNow;

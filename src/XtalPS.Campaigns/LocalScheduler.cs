@@ -14,7 +14,7 @@ namespace XtalPS.Campaigns
     /// </summary>
     internal sealed class LocalScheduler : IChunkScheduler
     {
-        public const string CpusVariable = "XTALPS_CPUS";
+        public const string CpusVariable = XtalPS.Internal.ThreadBudget.LocalShareVariable;
 
         private readonly CampaignFolder _folder;
         private readonly HostCommand _host;

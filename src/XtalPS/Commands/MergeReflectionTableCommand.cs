@@ -169,7 +169,7 @@ namespace XtalPS.Commands
             if (_lattices.Count == 1) WriteWarning("Only one lattice: the data are scaled to themselves and CC½ cannot be computed (both half-sets need lattices).");
             var names = _groupOfLattice.Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToList();
             for (int i = 0; i < _lattices.Count; i++) _lattices.Group[i] = names.IndexOf(_groupOfLattice[i]);
-            int threads = ThrottleLimit > 0 ? ThrottleLimit : DefaultThreads();
+            int threads = ThrottleLimit > 0 ? ThrottleLimit : XtalPS.Internal.ThreadBudget.Default();
             var settings = new MergeSettings
             {
                 SpaceGroup = _group, DMin = DMin, Model = Model, Cycles = Cycles, MinPartiality = MinPartiality,
@@ -235,14 +235,6 @@ namespace XtalPS.Commands
         private static bool SimilarCell(UnitCell a, UnitCell b) =>
             Math.Abs(a.A - b.A) < 0.05 * a.A && Math.Abs(a.B - b.B) < 0.05 * a.B && Math.Abs(a.C - b.C) < 0.05 * a.C
             && Math.Abs(a.Alpha - b.Alpha) < 5 && Math.Abs(a.Beta - b.Beta) < 5 && Math.Abs(a.Gamma - b.Gamma) < 5;
-
-        /// <summary>Threads: SLURM_CPUS_PER_TASK, the local scheduler's share (XTALPS_CPUS), else the processor count.</summary>
-        private static int DefaultThreads()
-        {
-            foreach (var name in new[] { "SLURM_CPUS_PER_TASK", "XTALPS_CPUS" })
-                if (int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0) return n;
-            return Environment.ProcessorCount;
-        }
 
         /// <summary>Progress reports from the merger, called on the pipeline thread.</summary>
         private sealed class Reporter : IProgress<string>
