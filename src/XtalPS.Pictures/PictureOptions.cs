@@ -76,5 +76,9 @@ namespace XtalPS.Pictures
         IOverSigma,
         /// <summary>ln⟨I⟩ against 1/d² in resolution shells with the fitted B factor.</summary>
         Wilson,
+        /// <summary>A merged data set against resolution: CC½ and CC*, Rsplit, completeness, multiplicity and ⟨I/σ(I)⟩ in shells.</summary>
+        Merging,
+        /// <summary>The normal probability plot of a merged data set's normalised deviations, with the line of slope 1.</summary>
+        NormalProbability,
     }
 }

@@ -16,13 +16,15 @@ namespace XtalPS.Pictures
                 case PlotKind.Metrology: return data.MetrologyResults.Count > 0;
                 case PlotKind.IOverSigma:
                 case PlotKind.Wilson: return data.ReflectionD.Count > 0;
+                case PlotKind.Merging: return data.MergedDataSets.Any(m => m.Statistics.Shells.Count > 0);
+                case PlotKind.NormalProbability: return data.MergedDataSets.Any(m => m.Statistics.NormalDeviations.Count >= 10);
                 default: return false;
             }
         }
 
         /// <summary>The plot kinds the data can make, in the order a report shows them.</summary>
         public static IReadOnlyList<PlotKind> Available(RunCollector data) =>
-            new[] { PlotKind.Run, PlotKind.UnitCell, PlotKind.Metrology, PlotKind.IOverSigma, PlotKind.Wilson }.Where(k => HasData(k, data)).ToArray();
+            new[] { PlotKind.Run, PlotKind.UnitCell, PlotKind.Metrology, PlotKind.IOverSigma, PlotKind.Wilson, PlotKind.Merging, PlotKind.NormalProbability }.Where(k => HasData(k, data)).ToArray();
 
         /// <summary>What a plot kind needs, for error messages.</summary>
         public static string Needs(PlotKind kind)
@@ -34,6 +36,8 @@ namespace XtalPS.Pictures
                 case PlotKind.Metrology: return "a metrology result (Update-DetectorMetrology)";
                 case PlotKind.IOverSigma:
                 case PlotKind.Wilson: return "reflection tables with intensities and resolutions (Invoke-PeakIntegration)";
+                case PlotKind.Merging: return "a merged data set with statistics in resolution shells (Merge-ReflectionTable)";
+                case PlotKind.NormalProbability: return "a merged data set whose reflections were measured more than once (Merge-ReflectionTable)";
                 default: return "data";
             }
         }

@@ -10,6 +10,7 @@ using XtalPS.Geometry;
 using XtalPS.Imaging;
 using XtalPS.Integration;
 using XtalPS.Lattices;
+using XtalPS.Merging;
 using XtalPS.Metrology;
 using XtalPS.Pictures;
 using XtalPS.Spots;
@@ -180,6 +181,90 @@ namespace XtalPS.Module.Tests
             var error = (System.Management.Automation.ErrorRecord)written[2].BaseObject;
             Assert.Equal("NoPlotData", error.FullyQualifiedErrorId.Split(',')[0]);
             Assert.False(File.Exists(Path.Combine(folder, "Wilson.png")));
+        }
+
+        private static MergedReflectionTable SyntheticMerge(string name, double[] ccHalf, double[] deviations)
+        {
+            var shells = ccHalf.Select((cc, b) => new ShellStatistics
+            {
+                DMax = 1 / Math.Cbrt(0.001 + 0.01 * b), DMin = 1 / Math.Cbrt(0.001 + 0.01 * (b + 1)),
+                Observations = 900 - 50 * b, Unique = 100, Possible = 110 + 5 * b, MeanIOverSigma = 12 - b, CCHalf = cc, RSplit = 5 + 4 * b, RMeas = 8 + 5 * b, RPim = 3 + 2 * b,
+            }).ToArray();
+            var statistics = new MergingStatistics { Shells = shells, Overall = shells[0], LatticesUsed = 40, NormalDeviations = deviations.OrderBy(v => v).ToArray() };
+            var data = new MergedReflections(0) { Name = name, SpaceGroup = SpaceGroup.Parse("P43212"), Cell = new UnitCell(79.1, 79.1, 37.9, 90, 90, 90) };
+            return new MergedReflectionTable(data, statistics, Array.Empty<MergedLattice>(), Array.Empty<string>());
+        }
+
+        [Fact]
+        public void The_merging_plot_draws_every_shell_statistic_of_every_data_set()
+        {
+            var cc = new[] { 0.99, 0.97, 0.9, 0.75, 0.5, 0.31, 0.12 };
+            var data = new RunCollector();
+            data.Add(SyntheticMerge("", cc, new double[] { 0, 1, -1 }));
+            data.Add(SyntheticMerge("dark", cc.Select(v => v * 0.9).ToArray(), new double[] { 0, 1, -1 }));
+            Assert.Equal(new[] { PlotKind.Merging }, PlotCatalogue.Available(data)); // three deviations are too few for a probability plot
+            var figure = PlotBuilders.Build(PlotKind.Merging, data, new PlotSettings());
+            Assert.Equal(5, figure.Plots.Count); // CC, R, completeness, multiplicity, ⟨I/σ⟩ (no CCano without anomalous pairs)
+            Assert.Equal(14, figure.Counts["Shells"]);
+            var ccSeries = figure.Plots[0].GetPlottables().OfType<Scatter>().ToDictionary(s => s.LegendText, s => s.Data.GetScatterPoints().ToArray());
+            Assert.Equal(cc, ccSeries["set 1 CC½"].Select(p => p.Y));
+            Assert.Equal(cc.Select(v => Math.Round(v * 0.9, 12)), ccSeries["dark CC½"].Select(p => Math.Round(p.Y, 12)));
+            // CC* = √(2CC½/(1+CC½)) (Karplus & Diederichs 2012).
+            Assert.Equal(Math.Sqrt(2 * 0.99 / 1.99), ccSeries["set 1 CC*"][0].Y, 12);
+            // The shells run outwards: 1/d² grows, and completeness is Unique/Possible in per cent.
+            var x = ccSeries["set 1 CC½"].Select(p => p.X).ToArray();
+            Assert.True(x.Zip(x.Skip(1), (a, b) => b > a).All(v => v));
+            var completeness = figure.Plots[2].GetPlottables().OfType<Scatter>().First().Data.GetScatterPoints().Select(p => p.Y).ToArray();
+            Assert.Equal(100.0 * 100 / 110, completeness[0], 9);
+        }
+
+        [Fact]
+        public void The_normal_probability_plot_recovers_the_spread_of_the_deviations()
+        {
+            // Deviations 1.5 times too large for their σ: the central slope must come out near 1.5, with every deviation kept in the count.
+            var rnd = new Random(11);
+            var deviations = Enumerable.Range(0, 8000).Select(_ => 1.5 * Gauss(rnd) + 0.2).ToArray();
+            var data = new RunCollector();
+            data.Add(SyntheticMerge("", new[] { 0.9, 0.5 }, deviations));
+            Assert.Contains(PlotKind.NormalProbability, PlotCatalogue.Available(data));
+            var figure = PlotBuilders.Build(PlotKind.NormalProbability, data, new PlotSettings());
+            Assert.Equal(8000, figure.Counts["Deviations"]);
+            var points = figure.Plots[0].GetPlottables().OfType<Scatter>().Single();
+            var p = points.Data.GetScatterPoints().ToArray();
+            Assert.Equal(2001, p.Length); // 1 in 4, and the last
+            Assert.True(p.Zip(p.Skip(1), (a, b) => b.X > a.X && b.Y >= a.Y).All(v => v));
+            var m = System.Text.RegularExpressions.Regex.Match(points.LegendText, @"slope ([0-9.]+), intercept (-?[0-9.]+)");
+            Assert.True(m.Success, points.LegendText);
+            Assert.InRange(double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 1.42, 1.58);
+            Assert.InRange(double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 0.12, 0.28);
+            Assert.Single(figure.Plots[0].GetPlottables().OfType<ScottPlot.Plottables.LinePlot>()); // the ideal line
+        }
+
+        [Fact]
+        public void A_merged_data_set_from_the_pipeline_draws_its_statistics_and_error_model()
+        {
+            string folder = PictureTestKit.TempFolder();
+            var result = _e.InvokeOk(@"
+                $merged = Import-DiffractionImage -Path (Join-Path $args[0] '*.cbf') | Find-BraggSpot |
+                    Get-Lattice -UnitCell 79.1, 79.1, 37.9, 90, 90, 90 -SpaceGroup P43212 | Invoke-PeakIntegration |
+                    Merge-ReflectionTable -SpaceGroup P43212
+                $merged
+                $merged | Export-DiffractionPlot -Path (Join-Path $args[1] 'merging.png') -PassThru
+                $merged | Export-DiffractionPlot -Path (Join-Path $args[1] '{0}.svg') -Kind NormalProbability -PassThru",
+                Path.Combine(_e.SharedData, "sim", "single1024"), folder);
+            var merged = (MergedReflectionTable)result[0].BaseObject;
+            var deviations = merged.Statistics.NormalDeviations;
+            Assert.True(deviations.Count > 100, $"{deviations.Count} deviations"); // four stills: few reflections twice
+            Assert.True(deviations.Zip(deviations.Skip(1), (a, b) => b >= a).All(v => v));
+            // Under a fitted error model the deviations are near unit spread (robustly: the interquartile range of N(0,1) is 1.35).
+            double iqr = deviations[3 * deviations.Count / 4] - deviations[deviations.Count / 4];
+            Assert.InRange(iqr, 0.6, 2.7);
+            var png = (FileInfo)result[1].BaseObject;
+            Assert.Equal("merging.png", png.Name);
+            Assert.True(png.Length > 10_000);
+            var svg = File.ReadAllText(((FileInfo)result[2].BaseObject).FullName);
+            Assert.Contains("<svg", svg);
+            Assert.Contains("Normal probability", svg);
         }
 
         [Fact]

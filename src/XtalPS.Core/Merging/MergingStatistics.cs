@@ -51,6 +51,13 @@ namespace XtalPS.Merging
         public int LatticesRejected { get; set; }
         /// <summary>d (Å) where CC½ falls to 0.3; the high limit of the data when it never does; NaN when it is already below 0.3 in the first shell.</summary>
         public double ResolutionEstimate { get; set; } = double.NaN;
+        /// <summary>Normalised deviations δ = (I − x⟨I⟩)/σ'·√(n/(n−1)) of observations from the mean of their reflection
+        /// (n ≥ 2), under the final error model, sorted ascending; a deterministic sample of at most
+        /// <see cref="NormalDeviationSample"/>. Their normal probability plot (Howell &amp; Smith 1992, J. Appl. Cryst. 25:81)
+        /// is a straight line of slope 1 through the origin when the σ are right.</summary>
+        public IReadOnlyList<double> NormalDeviations { get; set; } = Array.Empty<double>();
+        /// <summary>The most normalised deviations kept in <see cref="NormalDeviations"/>.</summary>
+        public const int NormalDeviationSample = 20_000;
 
         /// <summary>Statistics of <paramref name="merged"/>; <paramref name="absoluteDeviation"/>[r] = Σᵢ|Iᵢ − ⟨I⟩| and
         /// <paramref name="sumIntensity"/>[r] = Σᵢ Iᵢ over the observations merged into reflection r (scaled and corrected).</summary>

@@ -119,6 +119,7 @@ namespace XtalPS.Merging
                 double dMin = double.IsNaN(_settings.DMin) ? dMinSeen : Math.Max(_settings.DMin, dMinSeen);
                 var s = MergingStatistics.Compute(kept, absKept, sumKept, _settings.Shells, dMin, dMaxSeen);
                 s.SdFac = errorModel.SdFac; s.SdAdd = errorModel.SdAdd;
+                s.NormalDeviations = NormalDeviations(obs, lattices, index, m, errorModel, _settings.GroupNames.Count > 1 ? g : -1);
                 for (int lat = 0; lat < lattices.Count; lat++)
                 {
                     if (_settings.GroupNames.Count > 1 && lattices.Group[lat] != g) continue;
@@ -379,6 +380,36 @@ namespace XtalPS.Merging
                 }
             }
             return ErrorModel.Fit(res.ToArray(), sig.ToArray(), mod.ToArray(), inf.ToArray(), res.Count);
+        }
+
+        /// <summary>The sorted normalised deviations of observations of one group (−1 = all) from the merged
+        /// intensities <paramref name="merged"/> (rows aligned with <paramref name="index"/>); every k-th reflection
+        /// when there are more than <see cref="MergingStatistics.NormalDeviationSample"/> observations.</summary>
+        private double[] NormalDeviations(ObservationStore obs, LatticeTable lattices, ReflectionIndex index, MergedReflections merged, ErrorModel errorModel, int groupIndex)
+        {
+            int step = Math.Max(1, (int)Math.Ceiling(obs.Count / (double)MergingStatistics.NormalDeviationSample));
+            var deviations = new List<double>();
+            for (int r = 0; r < index.Count; r += step)
+            {
+                int n = merged.Multiplicity[r];
+                double mean = merged.Intensity[r];
+                if (n < 2 || double.IsNaN(mean)) continue;
+                double inflation = Math.Sqrt(n / (n - 1.0));
+                for (int j = index.Start[r]; j < index.Start[r + 1]; j++)
+                {
+                    int i = index.Order[j];
+                    if (!Good(obs, lattices, i) || (groupIndex >= 0 && lattices.Group[obs.Lattice[i]] != groupIndex)) continue;
+                    double x = Factor(obs, lattices, i);
+                    if (!(x > 0)) continue;
+                    double model = Math.Max(0, x * mean);
+                    double sigma = errorModel.Apply(obs.Sigma[i], model);
+                    if (!(sigma > 0)) continue;
+                    deviations.Add((obs.Intensity[i] - x * mean) / sigma * inflation);
+                }
+            }
+            var sorted = deviations.ToArray();
+            Array.Sort(sorted);
+            return sorted;
         }
 
         private static double Median(double[] values, LatticeTable lattices)

@@ -4,6 +4,7 @@ using System.Linq;
 using XtalPS.Imaging;
 using XtalPS.Integration;
 using XtalPS.Lattices;
+using XtalPS.Merging;
 using XtalPS.Metrology;
 using XtalPS.Spots;
 
@@ -32,6 +33,7 @@ namespace XtalPS.Pictures
         private ulong _sampler = 0x9E3779B97F4A7C15UL;
         private readonly List<MetrologyResult> _metrology = new List<MetrologyResult>();
         private readonly List<UnitCellSummary> _summaries = new List<UnitCellSummary>();
+        private readonly List<MergedReflectionTable> _merged = new List<MergedReflectionTable>();
         private readonly List<RunWarning> _warnings = new List<RunWarning>();
         private readonly int _exampleCount;
         private readonly List<(string Key, object Holder, long Score)> _examples = new List<(string, object, long)>();
@@ -49,13 +51,15 @@ namespace XtalPS.Pictures
         public long ReflectionsSeen => _reflectionsSeen;
         public IReadOnlyList<MetrologyResult> MetrologyResults => _metrology;
         public IReadOnlyList<UnitCellSummary> UnitCellSummaries => _summaries;
+        /// <summary>Merged data sets (their statistics and normalised deviations; no observations are kept).</summary>
+        public IReadOnlyList<MergedReflectionTable> MergedDataSets => _merged;
         public IReadOnlyList<RunWarning> Warnings => _warnings;
         /// <summary>The kept example objects, best first.</summary>
         public IReadOnlyList<object> Examples => _examples.OrderByDescending(e => e.Score).Select(e => e.Holder).ToArray();
 
         /// <summary>True when the object is a result this collector reduces.</summary>
         public static bool Accepts(object? o) =>
-            PictureInput.IsImageBound(o) || o is MetrologyResult || o is UnitCellSummary;
+            PictureInput.IsImageBound(o) || o is MetrologyResult || o is UnitCellSummary || o is MergedReflectionTable;
 
         /// <summary>Reduces one pipeline object.</summary>
         /// <exception cref="ArgumentException">The object is not a pipeline result that pictures know.</exception>
@@ -69,9 +73,12 @@ namespace XtalPS.Pictures
                 case UnitCellSummary s:
                     if (!_summaries.Any(x => ReferenceEquals(x, s))) _summaries.Add(s);
                     return;
+                case MergedReflectionTable merged:
+                    if (!_merged.Any(x => ReferenceEquals(x, merged))) _merged.Add(merged);
+                    return;
             }
             if (!PictureInput.IsImageBound(o))
-                throw new ArgumentException($"A {o?.GetType().Name ?? "null"} is not a result that pictures draw: pipe images, spot lists, lattices, reflection tables, metrology results or cell summaries.");
+                throw new ArgumentException($"A {o?.GetType().Name ?? "null"} is not a result that pictures draw: pipe images, spot lists, lattices, reflection tables, metrology results, cell summaries or merged data sets.");
             string key = PictureInput.KeyOf(o);
             if (key.Length == 0) key = "object:" + _images.Count;
             if (!_byKey.TryGetValue(key, out var record))

@@ -136,6 +136,8 @@ namespace XtalPS.Pictures
                 case PlotKind.Metrology: return "Metrology: " + description;
                 case PlotKind.IOverSigma: return "Signal: " + description;
                 case PlotKind.Wilson: return "Wilson plot: " + description;
+                case PlotKind.Merging: return "Merging: " + description;
+                case PlotKind.NormalProbability: return "Error model: " + description;
                 default: return description;
             }
         }
@@ -182,6 +184,11 @@ namespace XtalPS.Pictures
             foreach (var m in data.MetrologyResults)
                 yield return ("Metrology " + m.Detector.Name, string.Format(ci, "{0} levels, {1} crystals; RMSD x {2:0.###} → {3:0.###} px, y {4:0.###} → {5:0.###} px",
                     m.LevelCount, m.Crystals.Count, m.RmsdXBefore, m.RmsdXAfter, m.RmsdYBefore, m.RmsdYAfter));
+            foreach (var m in data.MergedDataSets)
+                yield return ("Merged" + (m.Name.Length > 0 ? " " + m.Name : ""), string.Format(ci,
+                    "{0} unique to {1:0.00} Å from {2} lattices ({3} rejected); completeness {4:0.0} %, multiplicity {5:0.0}, CC½ {6:0.000}, ⟨I/σ(I)⟩ {7:0.0}; {8} {9}",
+                    m.Count, m.DMin, m.LatticesUsed, m.Statistics.LatticesRejected, m.Completeness, m.Multiplicity, m.CCHalf, m.MeanIOverSigma,
+                    m.SpaceGroup.Symbol, m.UnitCell));
         }
 
         /// <summary>Figures out of the usual range, worth a second look.</summary>

@@ -7,7 +7,7 @@ using XtalPS.Pictures;
 
 namespace XtalPS.Commands
 {
-    /// <summary>Export-DiffractionPlot: unit-cell histograms, run plots, metrology residual maps, I/σ and Wilson plots (PowerShell 7).</summary>
+    /// <summary>Export-DiffractionPlot: unit-cell histograms, run plots, metrology residual maps, I/σ and Wilson plots, merging statistics and the normal probability plot (PowerShell 7).</summary>
     [Cmdlet(VerbsData.Export, "DiffractionPlot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(System.IO.FileInfo))]
     public sealed class ExportDiffractionPlotCommand : PSCmdlet
@@ -21,7 +21,7 @@ namespace XtalPS.Commands
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
 
-        /// <summary>Images, spot lists, lattices, reflection tables, metrology results, cell summaries.</summary>
+        /// <summary>Images, spot lists, lattices, reflection tables, metrology results, cell summaries, merged data sets.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true)]
         [ValidateNotNull]
         public PSObject? InputObject { get; set; }
@@ -91,9 +91,10 @@ namespace XtalPS.Commands
             WriteProgress(new ProgressRecord(1, "Export-DiffractionPlot", "Done") { RecordType = ProgressRecordType.Completed });
         }
 
-        // The plot an input is most specific to: a metrology result, a cell summary, measured reflections, lattices, else the run.
+        // The plot an input is most specific to: a merged data set, a metrology result, a cell summary, measured reflections, lattices, else the run.
         private PlotKind Preferred()
         {
+            if (_data.MergedDataSets.Count > 0) return PlotKind.Merging;
             if (_data.MetrologyResults.Count > 0) return PlotKind.Metrology;
             if (_data.UnitCellSummaries.Count > 0) return PlotKind.UnitCell;
             if (_data.ReflectionD.Count > 0) return PlotKind.IOverSigma;

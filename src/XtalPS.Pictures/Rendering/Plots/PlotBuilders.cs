@@ -23,6 +23,8 @@ namespace XtalPS.Pictures
                 case PlotKind.Metrology: return MetrologyPlot.Build(data, settings);
                 case PlotKind.IOverSigma: return ResolutionPlots.IOverSigma(data, settings);
                 case PlotKind.Wilson: return ResolutionPlots.Wilson(data, settings);
+                case PlotKind.Merging: return MergingPlots.Statistics(data, settings);
+                case PlotKind.NormalProbability: return MergingPlots.NormalProbability(data, settings);
                 default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown plot kind.");
             }
         }

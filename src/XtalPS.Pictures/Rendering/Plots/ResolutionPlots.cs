@@ -129,7 +129,7 @@ namespace XtalPS.Pictures
         }
 
         /// <summary>Bottom-axis ticks labelled in Å at rounded resolutions, placed at 1/d² (or 1/(4d²)).</summary>
-        private static void ResolutionTicks(Plot plot, double dMin, double dMax, bool square)
+        internal static void ResolutionTicks(Plot plot, double dMin, double dMax, bool square)
         {
             var candidates = new[] { 50, 20, 10, 8, 6, 5, 4, 3.5, 3, 2.5, 2.2, 2, 1.8, 1.6, 1.5, 1.4, 1.3, 1.2, 1.1, 1.0, 0.9, 0.8 };
             var ticks = new ScottPlot.TickGenerators.NumericManual();
