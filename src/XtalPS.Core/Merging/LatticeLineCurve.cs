@@ -38,6 +38,8 @@ namespace XtalPS.Merging
 
         /// <summary>Lowest and highest z* measured, 1/Å.</summary>
         public double ZMin { get; }
+        /// <summary>True when the plane group makes the line symmetric in z* (then <see cref="ZMin"/> and <see cref="ZMax"/> are of |z*|).</summary>
+        public bool IsEven => _even;
         public double ZMax { get; }
         public int Count { get; }
         public double ReducedChiSquare { get; }

@@ -7,8 +7,10 @@ namespace XtalPS.Simulation
 {
     /// <summary>
     /// A random thin 3D structure in the cell of a 2D crystal: point atoms at fractional (x, y) and height z (Å) within
-    /// ±thickness/2, with the symmetry of plane group p1 or p2 (p2: a two-fold axis along the membrane normal, (x, y, z) →
-    /// (−x, −y, z)). Its lattice-line intensities I(h, k, z*) = |F|² are the truth of tilted-crystal simulations.
+    /// ±thickness/2, repeated by the rotations of a plane group (<see cref="Lattices.PlaneGroup"/>: two-folds and higher
+    /// axes along the membrane normal keep z, in-plane two-folds turn it over) and, for c12 and c222, the centring.
+    /// Screw translations are left out: they change phases, not the intensity symmetry merging relies on. Its
+    /// lattice-line intensities I(h, k, z*) = |F|² are the truth of tilted-crystal simulations.
     /// </summary>
     public sealed class ThinCrystalStructure
     {
@@ -19,20 +21,22 @@ namespace XtalPS.Simulation
             if (atoms < 1 || atoms > 100000) throw new ArgumentOutOfRangeException(nameof(atoms), "1 to 100000 atoms.");
             if (!(thickness > 0)) throw new ArgumentOutOfRangeException(nameof(thickness), "The thickness must be positive (Å).");
             if (!(bFactor >= 0)) throw new ArgumentOutOfRangeException(nameof(bFactor), "The B factor must not be negative.");
-            PlaneGroup = planeGroup?.ToLowerInvariant() switch
-            {
-                "p1" => "p1",
-                "p2" => "p2",
-                _ => throw new ArgumentException($"Plane group '{planeGroup}': the simulator makes p1 or p2 structures."),
-            };
+            var group = Lattices.PlaneGroup.Parse(planeGroup);
+            string? problem = group.CellProblem(cell);
+            if (problem != null) throw new ArgumentException(problem);
+            PlaneGroup = group.Name;
             Cell = cell; Thickness = thickness; BFactor = bFactor; Seed = seed;
             var rng = RandomSource.ForStream(seed, 0x7E1C);
             var xs = new List<double>(); var ys = new List<double>(); var zs = new List<double>();
             for (int i = 0; i < atoms; i++)
             {
                 double x = rng.NextDouble(), y = rng.NextDouble(), z = (rng.NextDouble() - 0.5) * thickness;
-                xs.Add(x); ys.Add(y); zs.Add(z);
-                if (PlaneGroup == "p2") { xs.Add(-x); ys.Add(-y); zs.Add(z); }
+                foreach (var op in group.Operators)
+                {
+                    double x1 = op.R11 * x + op.R12 * y, y1 = op.R21 * x + op.R22 * y, z1 = op.ZSign * z;
+                    xs.Add(x1); ys.Add(y1); zs.Add(z1);
+                    if (group.Centred) { xs.Add(x1 + 0.5); ys.Add(y1 + 0.5); zs.Add(z1); }
+                }
             }
             _x = xs.ToArray(); _y = ys.ToArray(); _z = zs.ToArray();
         }

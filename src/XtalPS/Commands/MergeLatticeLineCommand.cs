@@ -28,8 +28,11 @@ namespace XtalPS.Commands
 
         /// <summary>The untilted cell a, b (Å), γ (°).</summary>
         [Parameter(Mandatory = true)] [ValidateCount(3, 3)] public double[]? UnitCell { get; set; }
-        /// <summary>Plane group: p2 (lattice lines even in z*, so the unknown sign of each tilt does not matter).</summary>
-        [Parameter] [ValidateSet("p2")] public string PlaneGroup { get; set; } = "p2";
+        /// <summary>Plane group (2dx's names); without a two-fold about the normal each image's tilt sign is found from the data.</summary>
+        [Parameter]
+        [ValidateSet("p1", "p2", "p12_a", "p12_b", "p121_a", "p121_b", "c12_a", "c12_b", "p222", "p2221a", "p2221b", "p22121", "c222",
+            "p4", "p422", "p4212", "p3", "p312", "p321", "p6", "p622", IgnoreCase = true)]
+        public string PlaneGroup { get; set; } = "p2";
         /// <summary>Crystal thickness c, Å.</summary>
         [Parameter] [ValidateRange(1.0, 10000.0)] public double Thickness { get; set; } = 40;
         [Parameter] [ValidateRange(0, 50)] public int Cycles { get; set; } = 3;
@@ -98,7 +101,7 @@ namespace XtalPS.Commands
             foreach (var kv in result.Curves.OrderBy(x => x.Key.H).ThenBy(x => x.Key.K))
             {
                 var c = kv.Value;
-                double z0 = result.Settings.PlaneGroup == "p2" ? 0 : c.ZMin;
+                double z0 = c.IsEven ? 0 : c.ZMin;
                 for (double z = z0; z <= c.ZMax + 1e-12; z += step)
                     sb.AppendFormat(CultureInfo.InvariantCulture, "{0},{1},{2:0.######},{3:R},{4:R},{5}\n", kv.Key.H, kv.Key.K, z, c.Value(z), c.Sigma(z), c.Count);
             }

@@ -60,7 +60,8 @@ namespace XtalPS.Commands
         /// <summary>With -PlanarCell: angle from the tilt axis to a* in the crystal plane, degrees (TAXA).</summary>
         [Parameter(ParameterSetName = PlanarSet)] [ValidateRange(-360.0, 360.0)] public double Taxa { get; set; }
         /// <summary>With -PlanarCell: plane group of the random structure, p1 or p2.</summary>
-        [Parameter(ParameterSetName = PlanarSet)] [ValidateSet("p1", "p2")] public string PlaneGroup { get; set; } = "p1";
+        [Parameter(ParameterSetName = PlanarSet)] [ValidateSet("p1", "p2", "p12_a", "p12_b", "p121_a", "p121_b", "c12_a", "c12_b", "p222", "p2221a", "p2221b", "p22121", "c222",
+            "p4", "p422", "p4212", "p3", "p312", "p321", "p6", "p622", IgnoreCase = true)] public string PlaneGroup { get; set; } = "p1";
         /// <summary>With -PlanarCell: seed of the random structure (the same seed and cell is the same crystal).</summary>
         [Parameter(ParameterSetName = PlanarSet)] public int StructureSeed { get; set; } = 1;
 
