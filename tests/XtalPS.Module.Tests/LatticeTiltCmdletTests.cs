@@ -149,14 +149,14 @@ namespace XtalPS.Module.Tests
                 _e.Invoke("New-SimulatedImage -Width 256 -Height 256 | Find-BraggSpot | Get-Lattice -Planar | Invoke-LatticeExtract | Merge-LatticeLine -UnitCell 62, 74, 103", out var errors);
                 Assert.Contains(errors, x => x.FullyQualifiedErrorId.StartsWith("NoZStar,", StringComparison.Ordinal));
                 Assert.Contains(errors, x => x.FullyQualifiedErrorId.StartsWith("InvalidMergeInput,", StringComparison.Ordinal));
-                // A plane group whose lattice the cell is not, and p3's two ambiguities, are refused with the reason.
+                // A plane group whose lattice the cell is not is refused with the reason.
                 var tables = _e.InvokeOk(@"
                     0..2 | ForEach-Object { New-SimulatedImage -PlanarCell 62, 74, 103 -TiltAngle (12 + 10 * $_) -TiltAxis (20 * $_) -Width 384 -Height 384 -Seed (70 + $_) } |
                         Find-BraggSpot | Get-Lattice -Planar | Invoke-LatticeExtract | Invoke-PeakIntegration | Measure-LatticeTilt -UnitCell 62, 74, 103 -WarningAction SilentlyContinue");
                 _e.Invoke("$args[0] | Merge-LatticeLine -UnitCell 62, 74, 103 -PlaneGroup p222", out var rectangular, tables);
                 Assert.Contains(rectangular, x => x.FullyQualifiedErrorId.StartsWith("InvalidMergeInput,", StringComparison.Ordinal) && x.Exception.Message.Contains("rectangular cell"));
-                _e.Invoke("$args[0] | Merge-LatticeLine -UnitCell 70, 70, 120 -PlaneGroup P3", out var trigonal, tables);
-                Assert.Contains(trigonal, x => x.Exception.Message.Contains("two ambiguities"));
+                _e.Invoke("$args[0] | Merge-LatticeLine -UnitCell 70, 71, 120 -PlaneGroup P3", out var trigonal, tables);
+                Assert.Contains(trigonal, x => x.Exception.Message.Contains("hexagonal cell"));
                 _e.Invoke("New-SimulatedImage -PlanarCell 62, 74, 103 -PlaneGroup p4 -TiltAngle 10", out var simulation);
                 Assert.Contains(simulation, x => x.FullyQualifiedErrorId.StartsWith("InvalidSimulationSettings,", StringComparison.Ordinal) && x.Exception.Message.Contains("square cell"));
             }

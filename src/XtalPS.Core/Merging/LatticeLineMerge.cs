@@ -66,7 +66,8 @@ namespace XtalPS.Merging
         /// <summary>Per image: measured = scale × common scale.</summary>
         public double[] Scales { get; }
         /// <summary>Per image: +1, or −1 where the merge took it the other way round: its tilt sign reversed (z* of its
-        /// reflections negated) or, in p4 and p6, re-indexed by the group's ambiguity.</summary>
+        /// reflections negated) or, in p4 and p6, re-indexed by the group's ambiguity (p3: the sign, after the mirror
+        /// indexing was resolved and applied to the measurements).</summary>
         public int[] Signs { get; }
         public IReadOnlyList<LatticeLineShell> Shells { get; }
         public LatticeLineMergeSettings Settings { get; }
@@ -87,7 +88,8 @@ namespace XtalPS.Merging
     /// rescale every image and reconsider its choice against the curves of all the other images (leave one out),
     /// and refit. Scales are normalised to a geometric mean of 1. Measured on simulated tilt series through the
     /// default pipeline: the p1 signs of 20 and of 40 images all agree with the truth (the earlier sequential choice
-    /// got 12–16 of 20 right); p3, with both ambiguities, is refused.
+    /// got 12–16 of 20 right). p3 has both ambiguities: its mirror indexing is resolved first on lines folded to
+    /// |z*|, then the signs.
     /// </para>
     /// </summary>
     public static class LatticeLineMerge
@@ -115,13 +117,21 @@ namespace XtalPS.Merging
                 .Where(r => !(r.H == 0 && r.K == 0) && !group.IsAbsent(r.H, r.K) && r.Flags == ReflectionFlags.None && r.Sigma > 0 && !double.IsNaN(r.Intensity) && !double.IsNaN(r.ZStar))
                 .Select(r => new Obs(r.H, r.K, r.ZStar, double.IsNaN(r.ZStarSigma) ? 0 : r.ZStarSigma, r.Intensity, r.Sigma)).ToArray()).ToArray();
             int n = tables.Count;
+            bool signed = group.Ambiguities.Count > 0;
             if (group.Ambiguities.Count > 1)
-                throw new ArgumentException($"{group.Name}: each image has two ambiguities (its tilt sign and a mirror-related indexing); lattice-line merging resolves one. Merge p3 crystals in p1.");
-            bool signed = group.Ambiguities.Count == 1;
+            {
+                // p3: the mirror-related indexing first, judged on lines folded to |z*| so that the tilt signs, still
+                // open, do not matter; the images it turns are re-indexed for good, and the signs follow.
+                var mirror = group.Ambiguities[1];
+                var turn = PairwiseSigns(obs, asu, settings, mirror, fold: true);
+                for (int i = 0; i < n; i++)
+                    if (turn[i] < 0)
+                        obs[i] = obs[i].Select(o => { var (h, k) = mirror.Apply(o.H, o.K); return new Obs(h, k, mirror.ZSign * o.Z, o.Zs, o.I, o.S); }).ToArray();
+            }
             var scales = Enumerable.Repeat(1.0, n).ToArray();
             // One pattern cannot tell the sign of its tilt; without a two-fold about the normal the signs are found
             // together from how the images agree pairwise (see PairwiseSigns), then refined image by image.
-            var signs = signed ? PairwiseSigns(obs, asu, settings) : Enumerable.Repeat(1, n).ToArray();
+            var signs = signed ? PairwiseSigns(obs, asu, settings, group.Ambiguities[0], fold: false) : Enumerable.Repeat(1, n).ToArray();
             var order = Enumerable.Range(0, n).OrderBy(i => obs[i].Length == 0 ? 0 : obs[i].Max(o => Math.Abs(o.Z))).ToArray();
             var inMerge = new bool[n];
             for (int i = 0; i < Math.Min(3, n); i++) inMerge[order[i]] = true;
@@ -214,14 +224,12 @@ namespace XtalPS.Merging
         /// Intensities are divided by their image's mean in resolution shells first, so that scale and fall-off
         /// do not count as agreement.
         /// </summary>
-        private static int[] PairwiseSigns(Obs[][] obs, AsymmetricUnit asu, LatticeLineMergeSettings s)
+        private static int[] PairwiseSigns(Obs[][] obs, AsymmetricUnit asu, LatticeLineMergeSettings s, PlaneGroup.Operator ambiguity, bool fold)
         {
             int n = obs.Length;
             double width = 1 / (4 * s.Thickness);
             // A tilt sign shows only away from z* = 0; a re-indexing shows everywhere.
-            var ambiguity = PlaneGroup.Parse(s.PlaneGroup).Ambiguities[0];
             bool signOnly = ambiguity.R11 == 1 && ambiguity.R12 == 0 && ambiguity.R21 == 0 && ambiguity.R22 == 1;
-            // Per image: the measurements by line, z* in the asymmetric unit for sign +1, intensity over its shell mean.
             // Per image: the measurements by line in the asymmetric unit as indexed and through the ambiguity.
             var lines = new Dictionary<(int, int), List<(double Z, double I)>>[n];
             var other = new Dictionary<(int, int), List<(double Z, double I)>>[n];
@@ -236,8 +244,10 @@ namespace XtalPS.Merging
                     var o = obs[i][j];
                     foreach (var (table, choice) in new[] { (lines[i], 1), (other[i], -1) })
                     {
-                        var (h, k, z) = asu.Map(o.H, o.K, o.Z, choice, out bool even);
-                        if (even) z = Math.Abs(z);
+                        int h0 = o.H, k0 = o.K; double z0 = o.Z;
+                        if (choice < 0) { (h0, k0) = ambiguity.Apply(h0, k0); z0 *= ambiguity.ZSign; }
+                        var (h, k, z) = asu.Map(h0, k0, z0, out bool even);
+                        if (even || fold) z = Math.Abs(z);
                         if (!table.TryGetValue((h, k), out var list)) table[(h, k)] = list = new List<(double, double)>();
                         list.Add((z, normal[j]));
                     }
