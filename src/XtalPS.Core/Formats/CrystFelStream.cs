@@ -246,7 +246,19 @@ namespace XtalPS.Formats
             detector = null;
             if (contents.GeometryText.Trim().Length > 0)
             {
-                try { detector = CrystFelGeometry.Parse(path, contents.GeometryText, double.IsNaN(distance) ? (double?)null : distance).Detector; }
+                try
+                {
+                    if (double.IsNaN(distance)) detector = CrystFelGeometry.Parse(path, contents.GeometryText).Detector;
+                    else
+                    {
+                        // average_camera_length is the panels' mean clen + coffset (CrystFEL adds coffset to the clen it
+                        // reads from the data), while the geometry takes the stream's value in place of clen alone: the
+                        // detector at clen 0 gives the mean coffset, which is taken off.
+                        var atZero = CrystFelGeometry.Parse(path, contents.GeometryText, 0).Detector;
+                        double meanOffset = atZero.Panels.Average(p => -p.Origin.Z);
+                        detector = CrystFelGeometry.Parse(path, contents.GeometryText, distance - meanOffset).Detector;
+                    }
+                }
                 catch (InvalidImageDataException) { detector = null; }
             }
             cache[distance] = detector;

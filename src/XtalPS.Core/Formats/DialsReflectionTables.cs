@@ -296,6 +296,7 @@ namespace XtalPS.Formats
         /// whose lattice is a <see cref="CrystalLattice"/> on the experiment's detector and beam; one without (strong
         /// spots) becomes a <see cref="SpotList"/> on its image, which <paramref name="loadImage"/> reads again from the
         /// file and frame the experiment names. Without an experiment list, rows become tables without a lattice.
+        /// Rows with experiment id −1 (the spots dials.index left unindexed) are skipped when there is an experiment list.
         /// </summary>
         public static IEnumerable<ImportedItem> ToItems(string path, DialsReflectionFile file, IReadOnlyList<DialsExperiment>? experiments,
             Func<DialsExperiment, DiffractionImage> loadImage)
@@ -315,6 +316,8 @@ namespace XtalPS.Formats
             var miller = file["miller_index"];
             foreach (var g in groups)
             {
+                // DIALS gives the spots indexing left over experiment id −1; they belong to no experiment and are not read.
+                if (g.Key < 0 && experiments != null) continue;
                 DialsExperiment? e = null;
                 if (experiments != null)
                 {

@@ -111,7 +111,7 @@ namespace XtalPS.Commands
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                _writer.Dispose(); _writer = null; _skip = true;
+                _writer!.Dispose(); _writer = null; _skip = true;
                 WriteError(ErrorRecords.WriteFailed(e, _target!));
             }
         }
