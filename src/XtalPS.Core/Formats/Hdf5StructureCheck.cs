@@ -277,6 +277,26 @@ namespace XtalPS.Formats
                 case 0x03: info.TypeSize = Datatype(d, 0, d.Length, cut).Size; break;
                 case 0x08: Layout(d, info, cut); break;
                 case 0x0C: Attribute(d, cut); break;
+                case 0x04: // fill value (old): its size, then the value
+                {
+                    Need(d, 0, 4, cut);
+                    long size = (long)Unsigned(d, 0, 4);
+                    if (size > d.Length - 4) throw Bad($"a fill value of {size} bytes does not fit its {d.Length}-byte message.");
+                    break;
+                }
+                case 0x05: // fill value: versions 1–2 state whether a value follows, version 3 a flag bit
+                {
+                    Need(d, 0, 2, cut);
+                    int version = d[0], at;
+                    bool defined;
+                    if (version == 3) { defined = (d[1] & 0x20) != 0; at = 2; }
+                    else { Need(d, 0, 4, cut); defined = d[3] != 0; at = 4; }
+                    if (!defined) break;
+                    Need(d, at, 4, cut);
+                    long size = (long)Unsigned(d, at, 4);
+                    if (size > d.Length - at - 4) throw Bad($"a fill value of {size} bytes does not fit its {d.Length}-byte message.");
+                    break;
+                }
                 case 0x06: Link(d, cut); break;
                 case 0x11:
                     Need(d, 0, 2 * _sizeOffsets, cut);
@@ -340,6 +360,10 @@ namespace XtalPS.Formats
             int cls = d[1];
             long data = info.TypeSize > 0 ? Math.Max(0, info.Elements) * info.TypeSize : 0;
             if (info.TypeSize > 0 && info.Elements > 0 && data / info.TypeSize != info.Elements) throw Bad("a dataset's size overflows.");
+            // Stored data, compressed or not, comes from this file: a dataset cannot hold more than the chunk bound of it
+            // (a lying dimension would otherwise make a reader size its frame list or buffers by it).
+            long limit = MaxChunkRatio * _length + (4L << 20);
+            if (cls <= 2 && data > limit) throw Bad($"a dataset claims {data} bytes in a file of {_length}.");
             switch (cls)
             {
                 case 0:
