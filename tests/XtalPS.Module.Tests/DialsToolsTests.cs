@@ -87,5 +87,46 @@ namespace XtalPS.Module.Tests
             }
             finally { Directory.Delete(folder, true); }
         }
+        /// <summary>
+        /// Spot lists and lattices as they leave Find-BraggSpot and Get-Lattice: dials.index must take our strong.refl
+        /// (with the known cell; the sequences indexer, because Debian's DIALS lacks the xfel extension its stills
+        /// indexer needs) and find our crystal, and dials.refine must refine our indexed pair without moving it.
+        /// </summary>
+        [DialsFact]
+        public void DIALS_indexes_the_strong_spots_we_export_and_refines_the_lattices_we_export()
+        {
+            string folder = Directory.CreateTempSubdirectory("xtalps_dials_").FullName;
+            try
+            {
+                var ours = (CrystalLattice)_e.InvokeOk(
+                    "$s = Import-DiffractionImage (Join-Path $args[0] 'sim/single1024/still_00002.cbf') | Find-BraggSpot; " +
+                    "$s | Export-ReflectionTable (Join-Path $args[1] 'strong.refl'); " +
+                    "$s | Get-Lattice -UnitCell 79.1,79.1,37.9,90,90,90 -SpaceGroup P43212 | Export-ReflectionTable (Join-Path $args[1] 'indexed.refl') -PassThru | Out-Null; " +
+                    "$s | Get-Lattice -UnitCell 79.1,79.1,37.9,90,90,90 -SpaceGroup P43212", _e.SharedData, folder).Single().BaseObject;
+                int spots = ours.Spots!.Count;
+
+                var show = Run(folder, "dials.show", "strong.expt", "strong.refl");
+                Assert.True(show.Code == 0, show.Output);
+                Assert.Contains($"Reflection list contains {spots} reflections", show.Output);
+
+                var index = Run(folder, "dials.index", "strong.expt", "strong.refl", "indexing.known_symmetry.space_group=P43212",
+                    "indexing.known_symmetry.unit_cell=79.1,79.1,37.9,90,90,90", "stills.indexer=sequences",
+                    "output.experiments=dials_indexed.expt", "output.reflections=dials_indexed.refl");
+                Assert.True(index.Code == 0, index.Output);
+                var theirs = (ReflectionTable)_e.InvokeOk("Import-ReflectionTable (Join-Path $args[0] 'dials_indexed.refl')", folder).Single().BaseObject;
+                double degrees = ours.MisorientationTo((CrystalLattice)theirs.Lattice!);
+                _out.WriteLine($"dials.index: {theirs.Count} of {spots} spots indexed, {((CrystalLattice)theirs.Lattice!).UnitCell}, {degrees:0.0000}° from ours ({ours.IndexedCount} indexed, {ours.UnitCell})");
+                Assert.True(degrees < 0.15, $"dials.index found a crystal {degrees}° from ours");
+                Assert.True(theirs.Count >= 0.9 * ours.IndexedCount, $"dials.index indexed {theirs.Count}, we {ours.IndexedCount}");
+
+                var refine = Run(folder, "dials.refine", "indexed.expt", "indexed.refl");
+                Assert.True(refine.Code == 0, refine.Output);
+                var refined = DialsExperimentJson.ReadExperiments(Path.Combine(folder, "refined.expt")).Single();
+                double moved = ours.MisorientationTo(new CrystalLattice(refined.Crystal!.A, SpaceGroup.FromHall(refined.Crystal!.SpaceGroupHallSymbol)));
+                _out.WriteLine($"dials.refine on our indexed pair moved the crystal {moved:0.0000}°");
+                Assert.True(moved < 0.1, $"dials.refine moved the crystal {moved}°");
+            }
+            finally { Directory.Delete(folder, true); }
+        }
     }
 }

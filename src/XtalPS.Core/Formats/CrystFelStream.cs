@@ -209,21 +209,9 @@ namespace XtalPS.Formats
             {
                 batch++;
                 if (chunk.Crystals.Count == 0) continue;
-                double distance = chunk.CameraLengthMm;
-                if (!detectors.TryGetValue(distance, out var detector))
-                {
-                    detector = null;
-                    if (contents.GeometryText.Trim().Length > 0)
-                    {
-                        try { detector = CrystFelGeometry.Parse(path, contents.GeometryText, double.IsNaN(distance) ? (double?)null : distance).Detector; }
-                        catch (InvalidImageDataException) { detector = null; }
-                    }
-                    detectors[distance] = detector;
-                }
-                double ev = chunk.PhotonEnergyEv;
-                Beam? beam = ev > 0 ? new Beam(HcEvAngstrom / ev, Vec3.UnitZ) : null;
-                var byName = new Dictionary<string, int>(StringComparer.Ordinal);
-                if (detector != null) for (int i = 0; i < detector.PanelCount; i++) byName[detector.Panels[i].Name] = i;
+                var detector = DetectorOf(path, contents, chunk, detectors);
+                var beam = BeamOf(chunk);
+                var byName = PanelIndex(detector);
                 bool slab = detector != null && IsSlab(detector, byName, chunk);
                 string name = Path.GetFileName(chunk.ImageFile) + (chunk.Event.Length > 0 ? " " + chunk.Event : "");
                 foreach (var x in chunk.Crystals)
@@ -250,8 +238,49 @@ namespace XtalPS.Formats
             return tables;
         }
 
+        /// <summary>The stream's detector at the chunk's camera length (cached by length); null without a usable geometry block.</summary>
+        internal static DetectorModel? DetectorOf(string path, Contents contents, Chunk chunk, Dictionary<double, DetectorModel?> cache)
+        {
+            double distance = chunk.CameraLengthMm;
+            if (cache.TryGetValue(distance, out var detector)) return detector;
+            detector = null;
+            if (contents.GeometryText.Trim().Length > 0)
+            {
+                try
+                {
+                    if (double.IsNaN(distance)) detector = CrystFelGeometry.Parse(path, contents.GeometryText).Detector;
+                    else
+                    {
+                        // average_camera_length is the panels' mean clen + coffset (CrystFEL adds coffset to the clen it
+                        // reads from the data), while the geometry takes the stream's value in place of clen alone: the
+                        // detector at clen 0 gives the mean coffset, which is taken off.
+                        var atZero = CrystFelGeometry.Parse(path, contents.GeometryText, 0).Detector;
+                        double meanOffset = atZero.Panels.Average(p => -p.Origin.Z);
+                        detector = CrystFelGeometry.Parse(path, contents.GeometryText, distance - meanOffset).Detector;
+                    }
+                }
+                catch (InvalidImageDataException) { detector = null; }
+            }
+            cache[distance] = detector;
+            return detector;
+        }
+
+        /// <summary>The chunk's beam from its photon energy (along the DIALS beam direction); null without one.</summary>
+        internal static Beam? BeamOf(Chunk chunk)
+        {
+            double ev = chunk.PhotonEnergyEv;
+            return ev > 0 ? new Beam(HcEvAngstrom / ev, Vec3.UnitZ) : null;
+        }
+
+        internal static Dictionary<string, int> PanelIndex(DetectorModel? detector)
+        {
+            var byName = new Dictionary<string, int>(StringComparer.Ordinal);
+            if (detector != null) for (int i = 0; i < detector.PanelCount; i++) byName[detector.Panels[i].Name] = i;
+            return byName;
+        }
+
         /// <summary>True when positions are data-array (slab) pixels: some fall outside [0, panel size) but all inside their panels' windows.</summary>
-        private static bool IsSlab(DetectorModel detector, Dictionary<string, int> byName, Chunk chunk)
+        internal static bool IsSlab(DetectorModel detector, Dictionary<string, int> byName, Chunk chunk)
         {
             bool outsidePanel = false, insideWindow = true;
             void Check(double fs, double ss, string panelName)

@@ -61,7 +61,13 @@ namespace XtalPS.Formats
                 public Vec3 S1;
                 public double DeltaPsi;
                 public double PixelSize, PixelSizeSlow;
+                /// <summary>A spot-finder spot (DIALS's "strong"): flags without the predicted and integrated bits.</summary>
+                public bool Spot;
+                /// <summary>The spot's pixel box (x0, x1, y0, y1 inclusive), or null to derive one from the box size.</summary>
+                public int[]? Box;
+                public int Signal;
             }
+            private bool _spots;
 
             public int ExperimentCount => _experiments.Count;
             public int RowCount => _rows.Count;
@@ -105,6 +111,97 @@ namespace XtalPS.Formats
                 return experiment;
             }
 
+            /// <summary>
+            /// Adds one crystal lattice as one experiment (beam, detector, crystal, image) with its indexed spots as
+            /// rows, as dials.index writes them: observed centroid and variance, Miller index, prediction, Δψ, the spot's
+            /// box and summed intensity, flags indexed and strong. Spots the lattice did not index are not written
+            /// (export the spot lists for DIALS's strong.refl). Returns the experiment id.
+            /// </summary>
+            public int Add(CrystalLattice lattice)
+            {
+                if (lattice == null) throw new ArgumentNullException(nameof(lattice));
+                var source = lattice.Source;
+                var detector = lattice.Detector ?? source?.Detector
+                    ?? throw new ArgumentException($"{lattice.ImageName}: the lattice has no detector (no image and none given); a DIALS experiment needs one.");
+                var beam = lattice.Beam ?? source?.Beam;
+                int experiment = NewExperiment(lattice.ImageName, source?.Path ?? "", source?.Frame ?? 0, detector, beam,
+                    DialsCrystal.FromA(lattice.AMatrix, lattice.Symmetry?.Hall ?? " P 1", double.IsNaN(lattice.Mosaicity) ? double.NaN : lattice.Mosaicity / 2));
+                foreach (var s in lattice.IndexedSpots)
+                {
+                    var spot = s.Spot;
+                    var r = SpotReflection(spot);
+                    r.H = s.H; r.K = s.K; r.L = s.L;
+                    r.PredictedX = s.PredictedX; r.PredictedY = s.PredictedY;
+                    r.DeltaPsi = s.DeltaPsi;
+                    var row = SpotRow(experiment, spot, r, detector);
+                    row.Indexed = true;
+                    row.DeltaPsi = s.DeltaPsi;
+                    if (beam != null && lattice.Predictor.TryPredict(lattice.AMatrix, s.H, s.K, s.L, out var p)) row.S1 = p.S1;
+                    _rows.Add(row);
+                }
+                return experiment;
+            }
+
+            /// <summary>
+            /// Adds one spot list as one experiment without a crystal (beam, detector, image) and its spots as rows,
+            /// as dials.find_spots writes them: centroid and variance, box, summed intensity, signal pixel count, flag
+            /// strong, Miller index (0, 0, 0). Returns the experiment id.
+            /// </summary>
+            public int Add(SpotList spots)
+            {
+                if (spots == null) throw new ArgumentNullException(nameof(spots));
+                var source = spots.Source;
+                int experiment = NewExperiment(source.Name, source.Path, source.Frame, source.Detector, source.Beam, null);
+                foreach (var spot in spots.Spots)
+                {
+                    var row = SpotRow(experiment, spot, SpotReflection(spot), source.Detector);
+                    if (!double.IsNaN(spot.X) && !double.IsNaN(spot.Y)) row.S1 = source.Detector[row.Reflection.Panel].PixelToS1(spot.X, spot.Y, source.Beam);
+                    _rows.Add(row);
+                }
+                return experiment;
+            }
+
+            /// <summary>Counts one lattice already written on this image and frame (appending), so new ones get the next index.</summary>
+            public void Reserve(string path, int frame)
+            {
+                var key = (path, frame);
+                _perImage.TryGetValue(key, out int n);
+                _perImage[key] = n + 1;
+            }
+
+            private int NewExperiment(string name, string path, int frame, DetectorModel detector, Beam? beam, DialsCrystal? crystal)
+            {
+                var key = (path.Length > 0 ? path : name, frame);
+                _perImage.TryGetValue(key, out int latticeIndex);
+                _perImage[key] = latticeIndex + 1;
+                int experiment = _experiments.Count;
+                _experiments.Add(new DialsExperiment(Identifier(key.Item1, frame, latticeIndex), detector, beam, crystal, path, frame));
+                _spots = true;
+                return experiment;
+            }
+
+            private static Reflection SpotReflection(BraggSpot spot) => new Reflection
+            {
+                Panel = spot.Panel, X = spot.X, Y = spot.Y,
+                XSigma = spot.VarianceX >= 0 ? Math.Sqrt(spot.VarianceX) : double.NaN,
+                YSigma = spot.VarianceY >= 0 ? Math.Sqrt(spot.VarianceY) : double.NaN,
+                Intensity = spot.Intensity, Sigma = spot.IntensityVariance >= 0 ? Math.Sqrt(spot.IntensityVariance) : double.NaN,
+                D = spot.D > 0 ? spot.D : double.NaN, PredictedX = double.NaN, PredictedY = double.NaN,
+            };
+
+            private static Row SpotRow(int experiment, BraggSpot spot, Reflection r, DetectorModel detector)
+            {
+                if (r.Panel < 0 || r.Panel >= detector.PanelCount)
+                    throw new ArgumentException($"a spot is on panel {r.Panel}; the detector has {detector.PanelCount}.");
+                var panel = detector[r.Panel];
+                return new Row
+                {
+                    Experiment = experiment, Reflection = r, Spot = true, Box = new[] { spot.MinX, spot.MaxX, spot.MinY, spot.MaxY },
+                    Signal = spot.PixelCount, PixelSize = panel.PixelSize, PixelSizeSlow = panel.PixelSizeSlow,
+                    S1 = new Vec3(double.NaN, double.NaN, double.NaN), DeltaPsi = double.NaN,
+                };
+            }
+
             public (DialsReflectionFile Table, List<DialsExperiment> Experiments) Build()
             {
                 var rows = _rows;
@@ -118,6 +215,9 @@ namespace XtalPS.Formats
                     DialsColumn.FromNumbers("bbox", "int6", n, (i, c) =>
                     {
                         var r = rows[i].Reflection;
+                        // DIALS boxes are half-open: x0 ≤ x < x1.
+                        var box = rows[i].Box;
+                        if (box != null) return c switch { 0 => box[0], 1 => box[1] + 1, 2 => box[2], 3 => box[3] + 1, 4 => 0, _ => 1 };
                         double x = Observed(r) ? r.X : Zero(r.PredictedX), y = Observed(r) ? r.Y : Zero(r.PredictedY);
                         int half = Math.Max(r.BoxSize, 1);
                         return c switch { 0 => Math.Floor(x) - half, 1 => Math.Floor(x) + half + 1, 2 => Math.Floor(y) - half, 3 => Math.Floor(y) + half + 1, 4 => 0, _ => 1 };
@@ -128,6 +228,7 @@ namespace XtalPS.Formats
                     DialsColumn.FromNumbers("flags", "std::size_t", n, (i, c) =>
                     {
                         var r = rows[i].Reflection;
+                        if (rows[i].Spot) return DialsFlags.Strong | DialsFlags.Observed | (rows[i].Indexed ? DialsFlags.Indexed | DialsFlags.Predicted : 0);
                         ulong f = DialsFlags.Predicted | DialsFlags.FromProblems(r.Flags);
                         if (Observed(r)) f |= DialsFlags.Observed;
                         if (rows[i].Indexed) f |= DialsFlags.Indexed;
@@ -163,6 +264,8 @@ namespace XtalPS.Formats
                         return c == 0 ? Variance(r.XSigma) : c == 1 ? Variance(r.YSigma) : 1.0 / 12;
                     }),
                 };
+                // Spot rows carry the number of signal pixels, as dials.find_spots writes it.
+                if (_spots) columns.Add(DialsColumn.FromNumbers("n_signal", "int", n, (i, c) => rows[i].Signal));
                 foreach (var col in ReflectionFileColumns.All)
                 {
                     if (MappedLabels.Contains(col.Label)) continue;
@@ -193,6 +296,7 @@ namespace XtalPS.Formats
         /// whose lattice is a <see cref="CrystalLattice"/> on the experiment's detector and beam; one without (strong
         /// spots) becomes a <see cref="SpotList"/> on its image, which <paramref name="loadImage"/> reads again from the
         /// file and frame the experiment names. Without an experiment list, rows become tables without a lattice.
+        /// Rows with experiment id −1 (the spots dials.index left unindexed) are skipped when there is an experiment list.
         /// </summary>
         public static IEnumerable<ImportedItem> ToItems(string path, DialsReflectionFile file, IReadOnlyList<DialsExperiment>? experiments,
             Func<DialsExperiment, DiffractionImage> loadImage)
@@ -212,6 +316,8 @@ namespace XtalPS.Formats
             var miller = file["miller_index"];
             foreach (var g in groups)
             {
+                // DIALS gives the spots indexing left over experiment id −1; they belong to no experiment and are not read.
+                if (g.Key < 0 && experiments != null) continue;
                 DialsExperiment? e = null;
                 if (experiments != null)
                 {

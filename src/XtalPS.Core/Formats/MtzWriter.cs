@@ -64,23 +64,7 @@ namespace XtalPS.Formats
         private void SetGroup(SpaceGroup group)
         {
             _group = group;
-            var prim = new List<SymmetryOperator>(); var rest = new List<SymmetryOperator>();
-            foreach (var op in group.Operators)
-            {
-                bool seen = false;
-                foreach (var p in prim) if (SameRotation(p, op)) { seen = true; break; }
-                (seen ? rest : prim).Add(op);
-            }
-            _primitive = prim.Count;
-            prim.AddRange(rest);
-            _ops = prim.ToArray();
-        }
-
-        private static bool SameRotation(SymmetryOperator a, SymmetryOperator b)
-        {
-            var ra = a.Rotation; var rb = b.Rotation;
-            for (int i = 0; i < 9; i++) if (ra[i] != rb[i]) return false;
-            return true;
+            (_ops, _primitive) = MtzHeader.CcpOrder(group);
         }
 
         /// <summary>The asymmetric-unit index of h and CCP4's ISYM number for it (see the class remarks).</summary>
@@ -242,77 +226,30 @@ namespace XtalPS.Formats
             return new double[] { 1, 1, 1, 90, 90, 90 };
         }
 
-        protected override void WriteStart(Stream target)
-        {
-            long rows = RowCount;
-            long headerWord = 21 + rows * _columns.Count;
-            var pre = new byte[80];
-            pre[0] = (byte)'M'; pre[1] = (byte)'T'; pre[2] = (byte)'Z'; pre[3] = (byte)' ';
-            bool longForm = LongHeaderOffset || headerWord > int.MaxValue;
-            var s = new Span<byte>(pre);
-            if (BigEndian)
-            {
-                BinaryPrimitives.WriteInt32BigEndian(s.Slice(4), longForm ? -1 : (int)headerWord);
-                if (longForm) BinaryPrimitives.WriteInt64BigEndian(s.Slice(12), headerWord);
-                pre[8] = 0x11; pre[9] = 0x11;
-            }
-            else
-            {
-                BinaryPrimitives.WriteInt32LittleEndian(s.Slice(4), longForm ? -1 : (int)headerWord);
-                if (longForm) BinaryPrimitives.WriteInt64LittleEndian(s.Slice(12), headerWord);
-                pre[8] = 0x44; pre[9] = 0x41;
-            }
-            target.Write(pre, 0, pre.Length);
-        }
+        protected override void WriteStart(Stream target) =>
+            MtzHeader.WritePrelude(target, RowCount, _columns.Count, BigEndian, LongHeaderOffset);
 
         protected override void WriteEnd(Stream target)
         {
             var inv = CultureInfo.InvariantCulture;
-            var cell = _cell ?? new double[] { 1, 1, 1, 90, 90, 90 };
-            void Rec(string text)
-            {
-                if (text.Length > 80) text = text.Substring(0, 80);
-                var bytes = Encoding.ASCII.GetBytes(text.PadRight(80));
-                target.Write(bytes, 0, 80);
-            }
-            string F(double v) => string.Format(inv, "{0,10:0.0000}", v);
-            Rec("VERS MTZ:V1.1");
-            Rec("TITLE " + Title);
-            Rec(string.Format(inv, "NCOL {0,8} {1,12} {2,8}", _columns.Count, RowCount, _batches.Count));
-            Rec("CELL  " + string.Join(" ", cell.Select(F)));
-            Rec("SORT    0   0   0   0   0");
-            var group = SpaceGroup;
-            Rec(string.Format(inv, "SYMINF {0,3} {1,2} {2} {3,5} {4,22} PG{5}", _ops.Length, _primitive, group.Centring, group.Number,
-                "'" + group.HermannMauguin + "'", group.PointGroup.Replace(" ", "")));
-            foreach (var op in _ops) Rec("SYMM " + op.ToString().ToUpperInvariant());
-            double lo = _minRes <= _maxRes ? _minRes : 0, hi = _minRes <= _maxRes ? _maxRes : 0;
-            Rec(string.Format(inv, "RESO {0,-20:0.000000000000} {1,-20:0.000000000000}", lo, hi));
-            Rec("VALM NAN");
-            for (int c = 0; c < _columns.Count; c++)
-            {
-                bool any = _min[c] <= _max[c];
-                int ds = c < 3 ? 0 : 1;
-                Rec(string.Format(inv, "COLUMN {0,-30} {1} {2,17} {3,17} {4,4}", _columns[c].Label, _columns[c].MtzType,
-                    Num17(any ? _min[c] : 0), Num17(any ? _max[c] : 0), ds));
-            }
-            Rec("NDIF        2");
-            Rec("PROJECT       0 HKL_base");
-            Rec("CRYSTAL       0 HKL_base");
-            Rec("DATASET       0 HKL_base");
-            Rec("DCELL         0 " + string.Concat(cell.Select(F)));
-            Rec("DWAVEL        0    0.00000");
-            Rec("PROJECT       1 XtalPS");
-            Rec("CRYSTAL       1 crystal");
-            Rec("DATASET       1 images");
-            Rec("DCELL         1 " + string.Concat(cell.Select(F)));
-            Rec(string.Format(inv, "DWAVEL        1 {0,10:0.00000}", _wavelength));
-            for (int i = 0; i < _batches.Count; i += 12)
-                Rec("BATCH " + string.Concat(_batches.Skip(i).Take(12).Select(b => string.Format(inv, "{0,6}", b.Number))));
-            Rec("END");
+            void Rec(string text) => MtzHeader.Record(target, text);
             var history = new List<string> { "From XtalPS Export-ReflectionTable" };
             history.AddRange(_notes);
-            Rec(string.Format(inv, "MTZHIST {0,3}", Math.Min(30, history.Count)));
-            foreach (var h in history.Take(30)) Rec(h);
+            bool any = _minRes <= _maxRes;
+            var header = new MtzHeader
+            {
+                Title = Title,
+                Rows = RowCount,
+                Cell = _cell ?? new double[] { 1, 1, 1, 90, 90, 90 },
+                Group = SpaceGroup, Operators = _ops, PrimitiveCount = _primitive,
+                MinS2 = any ? _minRes : 0, MaxS2 = any ? _maxRes : 0,
+                Columns = _columns.Select((c, i) => new MtzHeader.Column(c.Label, c.MtzType, _min[i], _max[i])).ToArray(),
+                DatasetName = "images",
+                Wavelength = _wavelength,
+                BatchNumbers = _batches.Select(b => b.Number).ToArray(),
+                History = history,
+            };
+            header.WriteRecords(target);
             if (_batches.Count > 0)
             {
                 Rec("MTZBATS");
@@ -330,14 +267,7 @@ namespace XtalPS.Formats
                     Rec("BHCH  " + string.Join(" ", b.Axes.Select(a => (a ?? "").PadRight(7).Substring(0, 7))));
                 }
             }
-            Rec("MTZENDOFHEADERS");
-        }
-
-        private static string Num17(double v)
-        {
-            string s = v.ToString("0.#########", CultureInfo.InvariantCulture);
-            if (s.Length > 17) s = v.ToString("G9", CultureInfo.InvariantCulture);
-            return s;
+            MtzHeader.WriteEnd(target);
         }
     }
 }

@@ -123,6 +123,7 @@ namespace XtalPS.Formats
                         string target = Path.Combine(dir, l.File);
                         if (!File.Exists(target))
                             throw new InvalidImageDataException(path, $"the data file '{l.File}' that /entry/data/{l.Name} links to is missing (looked in {dir}).");
+                        Hdf5StructureCheck.Validate(target);
                         var other = H5File.OpenRead(target);
                         try { return (other.Dataset(l.ObjectPath), other); }
                         catch { other.Dispose(); throw; }
@@ -485,6 +486,8 @@ namespace XtalPS.Formats
         private static PureHDF.VOL.Native.NativeFile Open(string path)
         {
             RegisterFilters();
+            // The HDF5 library allocates whatever a header field claims: the structure is checked against the file first.
+            Hdf5StructureCheck.Validate(path);
             return H5File.OpenRead(path);
         }
 

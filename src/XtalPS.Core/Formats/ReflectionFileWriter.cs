@@ -42,6 +42,17 @@ namespace XtalPS.Formats
         /// <summary>Appends the reflections of one image; returns its batch number.</summary>
         public abstract int Add(ReflectionTable table);
 
+        /// <summary>True when the format holds lattices and spot lists as they leave indexing and spot finding (DIALS .refl).</summary>
+        public virtual bool TakesLatticesAndSpots => false;
+
+        /// <summary>Appends one crystal lattice with its indexed spots; returns its experiment number. Only formats with <see cref="TakesLatticesAndSpots"/>.</summary>
+        public virtual int Add(Lattices.CrystalLattice lattice) =>
+            throw new NotSupportedException($"{System.IO.Path.GetExtension(Path)} files hold reflection tables, not lattices: integrate first (Invoke-PeakIntegration) or write a DIALS .refl file.");
+
+        /// <summary>Appends one spot list; returns its experiment number. Only formats with <see cref="TakesLatticesAndSpots"/>.</summary>
+        public virtual int Add(Spots.SpotList spots) =>
+            throw new NotSupportedException($"{System.IO.Path.GetExtension(Path)} files hold reflection tables, not spot lists: write a DIALS .refl file (strong spots).");
+
         /// <summary>Writes the target file (atomically) from what was added.</summary>
         public void Complete()
         {
@@ -63,7 +74,9 @@ namespace XtalPS.Formats
         /// <summary>Removes the scratch file; the target is untouched unless <see cref="Complete"/> ran.</summary>
         public void Dispose() => _scratch.Dispose();
 
-        /// <summary>A writer chosen by extension: .mtz, .csv or .json. With <paramref name="append"/> an existing file's reflections are kept first.</summary>
+        /// <summary>A writer chosen by extension: .mtz, .csv, .json, .refl, .stream or .hkl. With <paramref name="append"/> an existing
+        /// file's reflections are kept first (a DIALS pair's experiments and rows, a stream's chunks as they are); a merged
+        /// .hkl list cannot be appended to.</summary>
         public static ReflectionFileWriter Create(string path, bool append = false)
         {
             string ext = System.IO.Path.GetExtension(path).ToLowerInvariant();
@@ -82,8 +95,10 @@ namespace XtalPS.Formats
                 if (append && File.Exists(path))
                 {
                     if (w is MtzWriter mw) mw.AddExisting(MtzReader.Read(path));
-                    else if (w is DialsReflectionWriter || w is CrystFelStreamWriter || w is CrystFelHklWriter)
-                        throw new InvalidOperationException($"-Append does not add to DIALS or CrystFEL files; write a new file.");
+                    else if (w is DialsReflectionWriter dw) dw.AddExisting(path);
+                    else if (w is CrystFelStreamWriter sw) sw.AddExisting(path);
+                    else if (w is CrystFelHklWriter)
+                        throw new InvalidOperationException("A CrystFEL .hkl file holds one merged data set, so -Append cannot add to it: merge all the data together (Merge-ReflectionTable) and write a new file.");
                     else foreach (var t in ReflectionFileReader.Read(path)) w.Add(t);
                 }
             }

@@ -12,7 +12,9 @@ namespace XtalPS.Commands
     /// (.refl with the .expt experiment list beside it: one experiment per lattice), a CrystFEL stream (.stream) or a
     /// CrystFEL merged list (.hkl). Every table in
     /// the pipeline streams into the one file; a folder as -Path writes one IPLT-style file per image instead
-    /// (NAME_ext.mtz for extraction, NAME_int.mtz for integration).
+    /// (NAME_ext.mtz for extraction, NAME_int.mtz for integration). Lattices (Get-Lattice) and spot lists
+    /// (Find-BraggSpot) go into a DIALS pair as they are: indexed experiments with their indexed spots, and
+    /// strong-spot experiments that dials.index takes.
     /// </summary>
     [Cmdlet(VerbsData.Export, "ReflectionTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = "Tables")]
     [OutputType(typeof(FileInfo))]
@@ -34,6 +36,16 @@ namespace XtalPS.Commands
         [Parameter(Mandatory = true, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = "Merged")]
         [ValidateNotNull]
         public XtalPS.Merging.MergedReflectionTable? MergedTable { get; set; }
+
+        /// <summary>A lattice from Get-Lattice: written to a DIALS .refl (+ .expt) as an indexed experiment with its indexed spots.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Lattices")]
+        [ValidateNotNull]
+        public XtalPS.Lattices.Lattice? Lattice { get; set; }
+
+        /// <summary>A spot list from Find-BraggSpot: written to a DIALS .refl (+ .expt) as strong spots on their image.</summary>
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = "Spots")]
+        [ValidateNotNull]
+        public XtalPS.Spots.SpotList? SpotList { get; set; }
 
         /// <summary>The file (.mtz, .csv, .json, .refl, .stream, .hkl), or an existing folder for one NAME_ext/NAME_int file per image.</summary>
         [Parameter(Mandatory = true, Position = 0)]
@@ -81,29 +93,15 @@ namespace XtalPS.Commands
         protected override void ProcessRecord()
         {
             if (MergedTable != null) { WriteMerged(MergedTable); return; }
+            if (Lattice != null || SpotList != null) { WriteFound(); return; }
             var table = InputObject!;
             _index++;
             if (_folder) { WriteOne(table); return; }
             if (_skip) return;
-            if (_writer == null)
-            {
-                if (!ShouldProcess(_target!, Append && File.Exists(_target) ? "Append reflection tables" : "Write reflection tables")) { _skip = true; return; }
-                try { _writer = ReflectionFileWriter.Create(_target!, Append && File.Exists(_target)); }
-                catch (NotSupportedException e)
-                {
-                    Refuse(new ErrorRecord(e, "DialsNeedsPowerShell7", ErrorCategory.NotImplemented, _target));
-                    return;
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidOperationException || e is InvalidImageDataException)
-                {
-                    Refuse(e is InvalidOperationException || e is InvalidImageDataException
-                        ? new ErrorRecord(e, "CannotAppend", ErrorCategory.InvalidData, _target) : ErrorRecords.WriteFailed(e, _target!));
-                    return;
-                }
-            }
+            if (!OpenWriter("Append reflection tables", "Write reflection tables")) return;
             try
             {
-                int batch = _writer.Add(table);
+                int batch = _writer!.Add(table);
                 WriteVerbose($"{table.ImageName}: {table.Count} reflections as batch {batch}");
             }
             catch (ArgumentException e)
@@ -113,7 +111,72 @@ namespace XtalPS.Commands
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                _writer.Dispose(); _writer = null; _skip = true;
+                _writer!.Dispose(); _writer = null; _skip = true;
+                WriteError(ErrorRecords.WriteFailed(e, _target!));
+            }
+        }
+
+        /// <summary>Opens the one writer on the first item (after -WhatIf/-Confirm); false when the file cannot be written.</summary>
+        private bool OpenWriter(string appendAction, string writeAction)
+        {
+            if (_writer != null) return true;
+            bool append = Append && File.Exists(_target);
+            if (!ShouldProcess(_target!, append ? appendAction : writeAction)) { _skip = true; return false; }
+            try { _writer = ReflectionFileWriter.Create(_target!, append); }
+            catch (NotSupportedException e)
+            {
+                Refuse(new ErrorRecord(e, "DialsNeedsPowerShell7", ErrorCategory.NotImplemented, _target));
+                return false;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidOperationException || e is InvalidImageDataException)
+            {
+                Refuse(e is InvalidOperationException || e is InvalidImageDataException
+                    ? new ErrorRecord(e, "CannotAppend", ErrorCategory.InvalidData, _target) : ErrorRecords.WriteFailed(e, _target!));
+                return false;
+            }
+            return true;
+        }
+
+        /// <summary>A lattice or spot list into the DIALS file: indexed or strong-spot experiments.</summary>
+        private void WriteFound()
+        {
+            object item = (object?)Lattice ?? SpotList!;
+            string name = Lattice?.ImageName ?? SpotList!.Source.Name;
+            if (_skip) return;
+            if (_folder || !string.Equals(System.IO.Path.GetExtension(_target), ".refl", StringComparison.OrdinalIgnoreCase))
+            {
+                Refuse(ErrorRecords.InvalidArgument($"'{Path}': lattices and spot lists are written as a DIALS pair (NAME.refl with NAME.expt); give a file name ending in .refl, or integrate first (Invoke-PeakIntegration) for MTZ, CSV, JSON and CrystFEL files.",
+                    "LatticesNeedDialsFile", Path));
+                return;
+            }
+            if (Lattice != null && !(Lattice is XtalPS.Lattices.CrystalLattice))
+            {
+                WriteError(new ErrorRecord(new ArgumentException($"{name}: a planar (2D) lattice has no DIALS experiment; DIALS describes 3D crystals only."),
+                    "TableNotWritable", ErrorCategory.InvalidData, item));
+                return;
+            }
+            if (!OpenWriter("Append experiments", "Write experiments")) return;
+            try
+            {
+                if (Lattice is XtalPS.Lattices.CrystalLattice crystal)
+                {
+                    int id = _writer!.Add(crystal);
+                    WriteVerbose($"{name}: {crystal.IndexedSpots.Count} indexed spots as experiment {id - 1}");
+                }
+                else
+                {
+                    int id = _writer!.Add(SpotList!);
+                    WriteVerbose($"{name}: {SpotList!.Count} strong spots as experiment {id - 1}");
+                }
+            }
+            catch (ArgumentException e)
+            {
+                // A lattice or spot list this file cannot hold (no detector): that one only.
+                WriteError(new ErrorRecord(e, "TableNotWritable", ErrorCategory.InvalidData, item));
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                _writer!.Dispose(); _writer = null; _skip = true;
                 WriteError(ErrorRecords.WriteFailed(e, _target!));
             }
         }

@@ -7,7 +7,8 @@ namespace XtalPS.Commands
 {
     /// <summary>Import-ReflectionTable: MTZ (merged or unmerged, any program's), XtalPS CSV and JSON files to reflection tables, one per batch;
     /// DIALS .refl (+ .expt) to one reflection table per indexed experiment and one spot list per strong-spot experiment;
-    /// a campaign folder (Start-ProcessingJob) to the tables of all its complete chunks.</summary>
+    /// CrystFEL .stream files to one table per crystal (or, with -AsSpotList, one spot list per chunk's peak list) and
+    /// .hkl files to merged tables; a campaign folder (Start-ProcessingJob) to the tables of all its complete chunks.</summary>
     [Cmdlet(VerbsData.Import, "ReflectionTable", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(ReflectionTable), typeof(XtalPS.Spots.SpotList))]
     public sealed class ImportReflectionTableCommand : PSCmdlet
@@ -23,6 +24,9 @@ namespace XtalPS.Commands
         [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; } = new string[0];
+
+        /// <summary>CrystFEL streams: each chunk's peak list as a spot list (for Get-Lattice), instead of the crystals' reflection tables.</summary>
+        [Parameter] public SwitchParameter AsSpotList { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -42,7 +46,14 @@ namespace XtalPS.Commands
             }
             foreach (var file in files)
             {
-                if (System.IO.Path.GetExtension(file).Equals(".refl", System.StringComparison.OrdinalIgnoreCase)) { ReadDials(file); continue; }
+                string ext = System.IO.Path.GetExtension(file);
+                if (ext.Equals(".refl", System.StringComparison.OrdinalIgnoreCase)) { ReadDials(file); continue; }
+                if (AsSpotList)
+                {
+                    if (ext.Equals(".stream", System.StringComparison.OrdinalIgnoreCase)) ReadPeaks(file);
+                    else WriteError(ErrorRecords.InvalidArgument($"'{file}': -AsSpotList reads the peak lists of CrystFEL .stream files (DIALS .refl files give their strong spots as spot lists without it).", "NoPeakLists", file));
+                    continue;
+                }
                 try
                 {
                     var tables = ReflectionFileReader.Read(file);
@@ -77,6 +88,21 @@ namespace XtalPS.Commands
                 }
             }
             WriteVerbose($"{file}: {n} experiment(s)");
+        }
+
+        /// <summary>A CrystFEL stream's peak lists: one spot list per chunk with peaks; a chunk that cannot be placed is one error.</summary>
+        private void ReadPeaks(string file)
+        {
+            CrystFelStream.Contents contents;
+            try { contents = CrystFelStream.Read(file); }
+            catch (System.Exception e) when (!(e is PipelineStoppedException)) { WriteError(ErrorRecords.FromReadException(e, file)); return; }
+            int n = 0;
+            foreach (var item in CrystFelStreamSpots.ToSpotLists(file, contents))
+            {
+                if (item.Error != null) WriteError(ErrorRecords.FromReadException(item.Error, file));
+                else { WriteObject(item.Spots); n++; }
+            }
+            WriteVerbose($"{file}: {n} peak list(s) of {contents.Chunks.Count} chunk(s)");
         }
 
         /// <summary>The folders an argument names that hold a campaign (campaign.json); empty for files and other folders.</summary>
