@@ -66,6 +66,10 @@ namespace XtalPS.Commands
         /// <summary>Wavelength (Å) for tables that carry no beam (tables read from files of other programs).</summary>
         [Parameter] [ValidateRange(0.01, 100.0)] public double Wavelength { get; set; } = double.NaN;
 
+        /// <summary>Skip the resolution of an indexing ambiguity: every still is known to be indexed consistently (for
+        /// example, reindexed against a reference already).</summary>
+        [Parameter] public SwitchParameter AssumeNoAmbiguity { get; set; }
+
         /// <summary>Threads (default: SLURM_CPUS_PER_TASK, else XTALPS_CPUS, else the processor count); the result does not depend on it.</summary>
         [Parameter] [ValidateRange(0, 1024)] public int ThrottleLimit { get; set; }
 
@@ -173,7 +177,7 @@ namespace XtalPS.Commands
             var settings = new MergeSettings
             {
                 SpaceGroup = _group, DMin = DMin, Model = Model, Cycles = Cycles, MinPartiality = MinPartiality,
-                Reference = _reference?.Intensities, FreeRFlags = _reference?.FreeRFlags, GroupNames = names, MaxDegreeOfParallelism = threads,
+                ResolveAmbiguity = !AssumeNoAmbiguity, Reference = _reference?.Intensities, FreeRFlags = _reference?.FreeRFlags, GroupNames = names, MaxDegreeOfParallelism = threads,
             };
             WriteVerbose($"Merging {_obs.Count} observations of {_lattices.Count} lattices in {_group.Symbol} ({Model}, {Cycles} cycles, {threads} threads)");
             int step = 0, steps = Model == MergeModel.MonteCarlo ? 3 : Cycles + 3 + names.Count;
@@ -199,6 +203,7 @@ namespace XtalPS.Commands
                         Scale = _lattices.Scale[i], BFactor = _lattices.BFactor[i], RotationX = _lattices.RotationX[i] * 180 / Math.PI,
                         RotationY = _lattices.RotationY[i] * 180 / Math.PI, RlpWidth = _lattices.RlpWidth[i], Correlation = _lattices.Correlation[i],
                         Rejected = _lattices.Rejected[i], Rejection = _lattices.Rejection[i] ?? "", HalfSet = _lattices.HalfSet(i),
+                        Reindexing = _lattices.Reindexing[i],
                     });
                 }
                 foreach (var l in lattices.Where(l => l.Rejected).Take(20)) WriteVerbose($"Rejected {l.Name}: {l.Rejection}");
