@@ -31,7 +31,7 @@ namespace XtalPS.Commands
         private UnitCell? _firstCell;
         private string _firstName = "";
         private ReferenceIntensities? _reference;
-        private int _tables, _dropped;
+        private int _tables, _dropped, _lpCorrected;
         private bool _stop;
 
         /// <summary>Reflection tables from Invoke-PeakIntegration or Import-ReflectionTable (crystal lattices).</summary>
@@ -152,7 +152,10 @@ namespace XtalPS.Commands
             {
                 if (double.IsNaN(r.Intensity) || double.IsInfinity(r.Intensity) || !(r.Sigma > 0) || double.IsInfinity(r.Sigma) || (r.H == 0 && r.K == 0 && r.L == 0)) { _dropped++; continue; }
                 var q = a * new Vec3(r.H, r.K, r.L);
-                _obs.Add(index, r.H, r.K, r.L, r.Intensity, r.Sigma, q.LengthSquared);
+                // Integration leaves I and σ uncorrected and records the Lorentz–polarisation factor; apply it here.
+                double lp = r.LorentzPolarisation;
+                if (lp > 0 && !double.IsInfinity(lp)) _lpCorrected++; else lp = 1;
+                _obs.Add(index, r.H, r.K, r.L, r.Intensity * lp, r.Sigma * lp, q.LengthSquared);
                 added++;
             }
             _lattices.SetObservationCount(index, added);
@@ -169,6 +172,7 @@ namespace XtalPS.Commands
                 WriteError(ErrorRecords.InvalidArgument("Merge-ReflectionTable received no reflection tables it could merge.", "NoReflectionTables", null));
                 return;
             }
+            WriteVerbose($"{_lpCorrected} of {_obs.Count} observations corrected by their Lorentz–polarisation factor (the rest carry none and are used as they are)");
             if (_dropped > 0) WriteWarning($"{_dropped} reflections with NaN intensity or σ ≤ 0 were left out.");
             if (_lattices.Count == 1) WriteWarning("Only one lattice: the data are scaled to themselves and CC½ cannot be computed (both half-sets need lattices).");
             var names = _groupOfLattice.Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToList();
