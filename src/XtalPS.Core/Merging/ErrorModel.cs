@@ -16,10 +16,35 @@ namespace XtalPS.Merging
     /// which has unit variance exactly when the σ' are right — the same quantity as the deviation of a merged value
     /// from the truth, and without the n/(n−1) approximations that weighted means break. sdadd and sdpart are chosen on
     /// a grid so that the variance of δ is flattest across bins of intensity and of partiality; sdfac then makes it 1.
+    /// Finally sdfac is refitted in shells of equal count in 1/d² (and interpolated linearly between shell centres),
+    /// because integration σ are not equally wrong at all resolutions: on simulated lysozyme stills the held-out
+    /// variance with one sdfac still ran from 0.8 at 4 Å to 1.3 at 2 Å.
     /// </remarks>
     public sealed class ErrorModel
     {
         public ErrorModel(double sdfac, double sdadd, double sdpart = 0) { SdFac = sdfac; SdAdd = sdadd; SdPartiality = sdpart; }
+
+        private double[] _shellInvD2 = Array.Empty<double>(), _shellFac = Array.Empty<double>();
+
+        /// <summary>Centres (1/d², Å⁻²) of the resolution shells with their own sdfac (empty: one sdfac).</summary>
+        public double[] ShellInvD2 => (double[])_shellInvD2.Clone();
+        /// <summary>sdfac of each resolution shell.</summary>
+        public double[] ShellSdFac => (double[])_shellFac.Clone();
+
+        /// <summary>sdfac at resolution 1/d² = <paramref name="invD2"/>: linear between shell centres, constant beyond.</summary>
+        public double SdFacAt(double invD2)
+        {
+            int n = _shellInvD2.Length;
+            if (n == 0 || double.IsNaN(invD2)) return SdFac;
+            if (invD2 <= _shellInvD2[0]) return _shellFac[0];
+            for (int b = 1; b < n; b++)
+                if (invD2 <= _shellInvD2[b])
+                {
+                    double t = (invD2 - _shellInvD2[b - 1]) / (_shellInvD2[b] - _shellInvD2[b - 1]);
+                    return _shellFac[b - 1] + t * (_shellFac[b] - _shellFac[b - 1]);
+                }
+            return _shellFac[n - 1];
+        }
 
         /// <summary>No inflation at all (the Monte-Carlo average).</summary>
         public static ErrorModel None => new ErrorModel(1, 0, 0);
@@ -34,12 +59,12 @@ namespace XtalPS.Merging
         /// (without the partiality term).</summary>
         public double Apply(double sigma, double model) => SdFac * Math.Sqrt(sigma * sigma + SdAdd * SdAdd * model * model);
 
-        /// <summary>σ' of an observation recorded to the fraction <paramref name="partiality"/>.</summary>
-        public double Apply(double sigma, double model, double partiality)
+        /// <summary>σ' of an observation recorded to the fraction <paramref name="partiality"/> at 1/d² = <paramref name="invD2"/>.</summary>
+        public double Apply(double sigma, double model, double partiality, double invD2)
         {
             double u2 = -2 * Math.Log(Math.Min(1, Math.Max(partiality, 1e-12)));
             double rel = SdAdd * SdAdd + SdPartiality * SdPartiality * u2 * u2;
-            return SdFac * Math.Sqrt(sigma * sigma + rel * model * model);
+            return SdFacAt(invD2) * Math.Sqrt(sigma * sigma + rel * model * model);
         }
 
         /// <summary>
@@ -48,7 +73,7 @@ namespace XtalPS.Merging
         /// corrected intensity I/x, <paramref name="sigma"/>[j] the counting σ over x, <paramref name="mean"/>[j] the
         /// reflection's mean corrected intensity (the model, Î/x) and <paramref name="u2"/>[j] = −2 ln P.
         /// </summary>
-        public static ErrorModel Fit(int[] start, int groups, double[] value, double[] sigma, double[] mean, double[] u2)
+        public static ErrorModel Fit(int[] start, int groups, double[] value, double[] sigma, double[] mean, double[] u2, double[]? invD2 = null)
         {
             int count = start[groups];
             if (count < 50) return Initial;
@@ -78,7 +103,30 @@ namespace XtalPS.Merging
                     if (score < bestScore) { bestScore = score; bestFac = Math.Sqrt(fac2); bestAdd = add; bestPart = part; }
                 }
             }
-            return new ErrorModel(bestFac, bestAdd, bestPart);
+            var model = new ErrorModel(bestFac, bestAdd, bestPart);
+            if (invD2 != null && HeldOut(start, groups, value, sigma, mean, u2, bestAdd, bestPart, d2, ok)) model.FitShells(d2, ok, invD2, count, bestFac * bestFac);
+            return model;
+        }
+
+        /// <summary>sdfac per shell of equal count in 1/d² (at least 200 deviations per shell, at most 8 shells), from the
+        /// mean δ² without the gross outliers.</summary>
+        private void FitShells(double[] d2, bool[] ok, double[] invD2, int count, double fac2)
+        {
+            int used = 0;
+            for (int j = 0; j < count; j++) if (ok[j] && d2[j] < 36 * fac2) used++;
+            int shells = Math.Min(8, used / 200);
+            if (shells < 2) return;
+            var keys = new double[used]; var vals = new double[used]; int m = 0;
+            for (int j = 0; j < count; j++) if (ok[j] && d2[j] < 36 * fac2) { keys[m] = invD2[j]; vals[m] = d2[j]; m++; }
+            Array.Sort(keys, vals);
+            _shellInvD2 = new double[shells]; _shellFac = new double[shells];
+            for (int b = 0; b < shells; b++)
+            {
+                int lo = (int)((long)b * used / shells), hi = (int)((long)(b + 1) * used / shells);
+                double sk = 0, sv = 0;
+                for (int j = lo; j < hi; j++) { sk += keys[j]; sv += vals[j]; }
+                _shellInvD2[b] = sk / (hi - lo); _shellFac[b] = Math.Sqrt(sv / (hi - lo));
+            }
         }
 
         /// <summary>δ² of every entry for sdfac = 1 and the given sdadd, sdpart; false when no reflection has two entries.</summary>
@@ -140,6 +188,13 @@ namespace XtalPS.Merging
             return bin;
         }
 
-        public override string ToString() => string.Format(CultureInfo.InvariantCulture, "sdfac {0:0.###} sdadd {1:0.###} sdpart {2:0.###}", SdFac, SdAdd, SdPartiality);
+        public override string ToString()
+        {
+            string text = string.Format(CultureInfo.InvariantCulture, "sdfac {0:0.###} sdadd {1:0.###} sdpart {2:0.###}", SdFac, SdAdd, SdPartiality);
+            if (_shellFac.Length == 0) return text;
+            var parts = new string[_shellFac.Length];
+            for (int b = 0; b < parts.Length; b++) parts[b] = string.Format(CultureInfo.InvariantCulture, "{0:0.00} Å {1:0.###}", 1 / Math.Sqrt(_shellInvD2[b]), _shellFac[b]);
+            return text + " (by resolution: " + string.Join(", ", parts) + ")";
+        }
     }
 }

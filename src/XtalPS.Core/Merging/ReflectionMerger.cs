@@ -83,6 +83,7 @@ namespace XtalPS.Merging
                         PostRefinement.Refine(obs, lattices, lat, target, em, scaleOnly);
                         UpdatePartiality(obs, lattices, lat, true);
                     });
+                    if (reference == null) CentreBFactors(lattices);
                 }
                 int rejectedLattices = RejectLattices(obs, lattices, target);
                 merged = MergeGroup(obs, lattices, index, -1, errorModel, target, halves: false, out _, out _);
@@ -282,7 +283,7 @@ namespace XtalPS.Merging
                     // σ' of the error model, with its partiality term once there is a model intensity to scale it.
                     double value = obs.Intensity[i] / x;
                     double sigma = (weighted && current != null && !double.IsNaN(current[r])
-                        ? errorModel.Apply(obs.Sigma[i], model, obs.Partiality[i]) : errorModel.Apply(obs.Sigma[i], model)) / x;
+                        ? errorModel.Apply(obs.Sigma[i], model, obs.Partiality[i], obs.InvD2[i]) : errorModel.Apply(obs.Sigma[i], model)) / x;
                     double w = weighted ? 1 / (sigma * sigma) : 1;
                     bool minus = (obs.Flags[i] & ObservationStore.FriedelMinus) != 0;
                     int half = lattices.HalfSet(lat);
@@ -339,7 +340,7 @@ namespace XtalPS.Merging
                     double x = Factor(obs, lattices, i);
                     if (!(x > 0)) continue;
                     double model = Math.Max(0, x * merged.Intensity[r]);
-                    double z = Math.Abs(obs.Intensity[i] - model) / errorModel.Apply(obs.Sigma[i], model, obs.Partiality[i]) * Math.Sqrt((n - 1.0) / n);
+                    double z = Math.Abs(obs.Intensity[i] - model) / errorModel.Apply(obs.Sigma[i], model, obs.Partiality[i], obs.InvD2[i]) * Math.Sqrt((n - 1.0) / n);
                     if (z > worst) { worst = z; worstI = i; }
                 }
                 flagged[r] = worstI;
@@ -386,7 +387,7 @@ namespace XtalPS.Merging
             if (_settings.Model == MergeModel.MonteCarlo) return previous;
             int step = Math.Max(1, obs.Count / 200_000);
             var start = new List<int> { 0 };
-            var value = new List<double>(); var sig = new List<double>(); var mean = new List<double>(); var u2 = new List<double>();
+            var value = new List<double>(); var sig = new List<double>(); var mean = new List<double>(); var u2 = new List<double>(); var invD2 = new List<double>();
             for (int r = 0; r < index.Count; r += step)
             {
                 if (merged.Multiplicity[r] < 2 || double.IsNaN(merged.Intensity[r])) continue;
@@ -398,13 +399,27 @@ namespace XtalPS.Merging
                     double x = Factor(obs, lattices, i);
                     if (!(x > 0)) continue;
                     value.Add(obs.Intensity[i] / x); sig.Add(obs.Sigma[i] / x); mean.Add(merged.Intensity[r]);
-                    u2.Add(-2 * Math.Log(Math.Min(1, Math.Max(obs.Partiality[i], 1e-12))));
+                    u2.Add(-2 * Math.Log(Math.Min(1, Math.Max(obs.Partiality[i], 1e-12)))); invD2.Add(obs.InvD2[i]);
                 }
                 if (value.Count - before >= 2) start.Add(value.Count);
-                else { value.RemoveRange(before, value.Count - before); sig.RemoveRange(before, sig.Count - before); mean.RemoveRange(before, mean.Count - before); u2.RemoveRange(before, u2.Count - before); }
+                else { value.RemoveRange(before, value.Count - before); sig.RemoveRange(before, sig.Count - before); mean.RemoveRange(before, mean.Count - before); u2.RemoveRange(before, u2.Count - before); invD2.RemoveRange(before, invD2.Count - before); }
             }
             if (value.Count < 50) return previous;
-            return ErrorModel.Fit(start.ToArray(), start.Count - 1, value.ToArray(), sig.ToArray(), mean.ToArray(), u2.ToArray());
+            return ErrorModel.Fit(start.ToArray(), start.Count - 1, value.ToArray(), sig.ToArray(), mean.ToArray(), u2.ToArray(), invD2.ToArray());
+        }
+
+        /// <summary>Subtracts the mean relative B of the used lattices from each. Against its own merged data the
+        /// overall fall-off is not determined (every B can shift by the same amount and the merged intensities absorb
+        /// it), so without this it drifts from cycle to cycle; with it the merged data keep the mean fall-off of the
+        /// lattices, which is the crystal's when the partiality model is right.</summary>
+        private static void CentreBFactors(LatticeTable lattices)
+        {
+            double sum = 0; int n = 0;
+            for (int lat = 0; lat < lattices.Count; lat++)
+                if (!lattices.Rejected[lat] && !double.IsNaN(lattices.BFactor[lat])) { sum += lattices.BFactor[lat]; n++; }
+            if (n == 0) return;
+            double mean = sum / n;
+            for (int lat = 0; lat < lattices.Count; lat++) lattices.BFactor[lat] -= mean;
         }
 
         private static double Median(double[] values, LatticeTable lattices)
