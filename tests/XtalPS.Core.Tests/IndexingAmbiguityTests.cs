@@ -9,6 +9,8 @@ using Xunit.Abstractions;
 namespace XtalPS.Core.Tests
 {
     /// <summary>Indexing ambiguities: the operators per space group and cell, and their resolution in merging.</summary>
+    // One collection: the merging tests allocate heavily and the store-size test measures the managed heap.
+    [Collection("Merging")]
     public sealed class IndexingAmbiguityTests
     {
         private readonly ITestOutputHelper _out;
