@@ -20,13 +20,20 @@ namespace XtalPS.Tests.Shared
         public Dictionary<(int H, int K, int L), double> Truth { get; } = new Dictionary<(int, int, int), double>();
         public List<double> TrueScale { get; } = new List<double>();
         public List<double> TrueB { get; } = new List<double>();
-        public SpaceGroup Group { get; } = SpaceGroup.Parse("P 43 21 2");
+        public SpaceGroup Group { get; private set; } = SpaceGroup.Parse("P 43 21 2");
+        /// <summary>Per lattice: true when its indices and setting matrix were given in the alternative indexing k,h,−l.</summary>
+        public List<bool> Reindexed { get; } = new List<bool>();
         public UnitCell Cell { get; } = new UnitCell(79.1, 79.1, 37.9, 90, 90, 90);
         public const double RlpWidth = 0.028, Wavelength = 1.3;
 
-        public static SyntheticMergingData Create(int lattices, int distinct, int seed, double missetDegrees = 0.03, double dMin = 2.0, double scaleSpread = 0.3, double bSpread = 5)
+        /// <summary>Makes the data. With <paramref name="spaceGroup"/> another group of the lysozyme cell (P 43 has an
+        /// indexing ambiguity); <paramref name="reindexFraction"/> of the lattices are then reported in the alternative
+        /// indexing k,h,−l (indices and setting matrix), as an indexer that cannot tell would.</summary>
+        public static SyntheticMergingData Create(int lattices, int distinct, int seed, double missetDegrees = 0.03, double dMin = 2.0, double scaleSpread = 0.3, double bSpread = 5,
+            string spaceGroup = "P 43 21 2", double reindexFraction = 0)
         {
             var d = new SyntheticMergingData();
+            d.Group = SpaceGroup.Parse(spaceGroup);
             var rng = new Random(seed);
             double Gauss() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
             var asu = new ReciprocalAsu(d.Group);
@@ -78,13 +85,18 @@ namespace XtalPS.Tests.Shared
                 double g = Math.Exp(scaleSpread * Gauss()), bf = bSpread * (2 * rng.NextDouble() - 1);
                 d.TrueScale.Add(g); d.TrueB.Add(bf);
                 int first = d.Observations.Count;
-                int index = d.Lattices.Add(0x5EED0000L + lat * 7919L, "synthetic#" + lat, settings[o], s0, first, 0);
+                bool flip = reindexFraction > 0 && rng.NextDouble() < reindexFraction;
+                d.Reindexed.Add(flip);
+                // k,h,−l: M = [[0,1,0],[1,0,0],[0,0,−1]] is its own inverse, so A' = A·M.
+                var setting = flip ? settings[o] * new Mat3(0, 1, 0, 1, 0, 0, 0, 0, -1) : settings[o];
+                int index = d.Lattices.Add(0x5EED0000L + lat * 7919L, "synthetic#" + lat, setting, s0, first, 0);
                 foreach (var r in recorded[o])
                 {
                     var a = asu.Map(r.H, r.K, r.L, out _);
                     double ideal = g * Math.Exp(-bf * r.InvD2 / 2) * r.Factor * d.Truth[a];
                     double sigma = Math.Sqrt(Math.Max(ideal, 0) + 25);
-                    d.Observations.Add(index, r.H, r.K, r.L, ideal + sigma * Gauss(), sigma, r.InvD2);
+                    if (flip) d.Observations.Add(index, r.K, r.H, -r.L, ideal + sigma * Gauss(), sigma, r.InvD2);
+                    else d.Observations.Add(index, r.H, r.K, r.L, ideal + sigma * Gauss(), sigma, r.InvD2);
                 }
                 d.Lattices.SetObservationCount(index, d.Observations.Count - first);
             }

@@ -12,6 +12,8 @@ using Xunit.Abstractions;
 
 namespace XtalPS.Core.Tests
 {
+    // One collection: the merging tests allocate heavily and the store-size test measures the managed heap.
+    [Collection("Merging")]
     public sealed class MergingTests
     {
         private readonly ITestOutputHelper _out;

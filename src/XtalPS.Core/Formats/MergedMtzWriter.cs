@@ -11,7 +11,7 @@ namespace XtalPS.Formats
     /// <summary>
     /// Writes a merged data set as a CCP4 MTZ file (formats.md §3; no batches): H K L in the CCP4 asymmetric unit,
     /// IMEAN SIGIMEAN, I(+) SIGI(+) I(−) SIGI(−), N (observations merged), the two half-set means IHALF1/IHALF2 with
-    /// their σ (so CC½ can be recomputed) and FreeR_flag; the space group and mean cell of the data; provenance
+    /// their σ (so CC½ can be recomputed), FreeR_flag, and amplitudes F SIGF by French–Wilson (<see cref="FrenchWilson"/>); the space group and mean cell of the data; provenance
     /// (XtalPS version, command, parameters) in the history. Missing values are NaN (VALM NAN). Written atomically.
     /// </summary>
     public static class MergedMtzWriter
@@ -20,6 +20,7 @@ namespace XtalPS.Formats
         {
             ("H", 'H'), ("K", 'H'), ("L", 'H'), ("IMEAN", 'J'), ("SIGIMEAN", 'Q'), ("I(+)", 'K'), ("SIGI(+)", 'M'), ("I(-)", 'K'), ("SIGI(-)", 'M'),
             ("N", 'I'), ("IHALF1", 'J'), ("SIGIHALF1", 'Q'), ("IHALF2", 'J'), ("SIGIHALF2", 'Q'), ("FreeR_flag", 'I'),
+            ("F", 'F'), ("SIGF", 'Q'),
         };
 
         /// <summary>The column labels, in file order.</summary>
@@ -41,6 +42,7 @@ namespace XtalPS.Formats
             var row = new byte[4 * nc];
             var values = new double[nc];
             double minS2 = double.PositiveInfinity, maxS2 = 0;
+            FrenchWilson.Amplitudes(m, out var amplitude, out var sigmaAmplitude);
             for (int r = 0; r < rows; r++)
             {
                 values[0] = m.H[r]; values[1] = m.K[r]; values[2] = m.L[r];
@@ -49,6 +51,7 @@ namespace XtalPS.Formats
                 values[9] = m.Multiplicity[r];
                 values[10] = m.IHalf1[r]; values[11] = m.SigmaHalf1[r]; values[12] = m.IHalf2[r]; values[13] = m.SigmaHalf2[r];
                 values[14] = m.FreeR[r];
+                values[15] = amplitude[r]; values[16] = sigmaAmplitude[r];
                 for (int c = 0; c < nc; c++)
                 {
                     float f = (float)values[c];

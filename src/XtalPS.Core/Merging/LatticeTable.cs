@@ -19,6 +19,7 @@ namespace XtalPS.Merging
         private double[] _scale = new double[0], _b = new double[0], _rotX = new double[0], _rotY = new double[0], _width = new double[0], _cc = new double[0];
         private bool[] _rejected = new bool[0];
         private string?[] _rejection = new string?[0];
+        private string[] _reindex = new string[0];
 
         public int Count => _count;
         /// <summary>Stable lattice id (FNV-1a of image path, frame and lattice index).</summary>
@@ -47,6 +48,8 @@ namespace XtalPS.Merging
         public bool[] Rejected => _rejected;
         /// <summary>Why the lattice was rejected (null when it is used).</summary>
         public string?[] Rejection => _rejection;
+        /// <summary>The reindexing applied to resolve an indexing ambiguity (e.g. "k,h,-l"; "" when none).</summary>
+        public string[] Reindexing => _reindex;
 
         /// <summary>Appends a lattice whose observations start at <paramref name="first"/>; returns its position.</summary>
         public int Add(long id, string name, Mat3 settingMatrix, Vec3 s0, int first, int count, int group = 0)
@@ -54,7 +57,7 @@ namespace XtalPS.Merging
             if (_count == _id.Length) Resize(Math.Max(16, _count * 2));
             int i = _count++;
             _id[i] = id; _name[i] = name ?? ""; _a[i] = settingMatrix; _s0[i] = s0; _first[i] = first; _length[i] = count; _group[i] = group;
-            _scale[i] = 1; _b[i] = 0; _rotX[i] = 0; _rotY[i] = 0; _width[i] = double.NaN; _cc[i] = double.NaN; _rejected[i] = false; _rejection[i] = null;
+            _scale[i] = 1; _b[i] = 0; _rotX[i] = 0; _rotY[i] = 0; _width[i] = double.NaN; _cc[i] = double.NaN; _rejected[i] = false; _rejection[i] = null; _reindex[i] = "";
             return i;
         }
 
@@ -91,7 +94,7 @@ namespace XtalPS.Merging
             Array.Resize(ref _id, n); Array.Resize(ref _name, n); Array.Resize(ref _a, n); Array.Resize(ref _s0, n);
             Array.Resize(ref _first, n); Array.Resize(ref _length, n); Array.Resize(ref _group, n);
             Array.Resize(ref _scale, n); Array.Resize(ref _b, n); Array.Resize(ref _rotX, n); Array.Resize(ref _rotY, n);
-            Array.Resize(ref _width, n); Array.Resize(ref _cc, n); Array.Resize(ref _rejected, n); Array.Resize(ref _rejection, n);
+            Array.Resize(ref _width, n); Array.Resize(ref _cc, n); Array.Resize(ref _rejected, n); Array.Resize(ref _rejection, n); Array.Resize(ref _reindex, n);
         }
     }
 }

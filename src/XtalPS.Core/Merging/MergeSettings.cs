@@ -32,6 +32,9 @@ namespace XtalPS.Merging
         public double OutlierZ { get; set; } = 6;
         /// <summary>Reject a lattice whose correlation with the reference is below this (on ≥ 10 reflections).</summary>
         public double MinLatticeCorrelation { get; set; } = 0.2;
+        /// <summary>Resolve an indexing ambiguity (lattice symmetry higher than the Laue class) before scaling
+        /// (<see cref="AmbiguityResolver"/>); false when every still is known to be indexed consistently.</summary>
+        public bool ResolveAmbiguity { get; set; } = true;
         /// <summary>Number of resolution shells in the statistics.</summary>
         public int Shells { get; set; } = 10;
         /// <summary>An external reference: full intensities by asymmetric-unit index (any setting of the same group;

@@ -24,6 +24,8 @@ namespace XtalPS.Merging
         public string Rejection { get; set; } = "";
         /// <summary>Half-set (0 or 1) from the stable lattice id.</summary>
         public int HalfSet { get; set; }
+        /// <summary>The reindexing applied to resolve an indexing ambiguity (e.g. "k,h,-l"; "" when none).</summary>
+        public string Reindexing { get; set; } = "";
 
         public override string ToString() => string.Format(CultureInfo.InvariantCulture, "{0}: G {1:0.###} B {2:0.#}{3}", Name, Scale, BFactor, Rejected ? " (rejected)" : "");
     }

@@ -47,6 +47,8 @@ namespace XtalPS.Merging
         public ShellStatistics Overall { get; set; } = new ShellStatistics();
         public double SdFac { get; set; } = 1;
         public double SdAdd { get; set; }
+        /// <summary>The error model's relative uncertainty of the partiality correction per unit −2 ln P.</summary>
+        public double SdPartiality { get; set; }
         public int LatticesUsed { get; set; }
         public int LatticesRejected { get; set; }
         /// <summary>d (Å) where CC½ falls to 0.3; the high limit of the data when it never does; NaN when it is already below 0.3 in the first shell.</summary>

@@ -31,9 +31,6 @@ namespace XtalPS.Merging
     /// factor, and the merged value the inverse-variance weighted mean (plain mean for the Monte-Carlo model).</remarks>
     public sealed class ReflectionMerger
     {
-        /// <summary>Relative uncertainty of the rlp width assumed when weighting partial observations (see MergeGroup).</summary>
-        public const double PartialityUncertainty = 0.25;
-
         private readonly MergeSettings _settings;
         private readonly ParallelOptions _parallel;
         private readonly List<string> _log = new List<string>();
@@ -67,8 +64,9 @@ namespace XtalPS.Merging
                 lattices.RlpWidth[lat] = PartialityModel.InitialWidth(obs, lattices.FirstObservation[lat], lattices.ObservationCount[lat], lattices.SettingMatrix[lat], lattices.S0[lat]);
                 UpdatePartiality(obs, lattices, lat, partiality);
             });
+            if (_settings.ResolveAmbiguity) index = ResolveAmbiguity(obs, lattices, index, group, progress);
             var reference = ExternalReference(index);
-            var errorModel = ErrorModel.None;
+            var errorModel = partiality ? ErrorModel.Initial : ErrorModel.None;
             Bootstrap(obs, lattices, index, reference);
             var merged = MergeGroup(obs, lattices, index, -1, errorModel, null, halves: false, out _, out _);
             int cycles = partiality ? Math.Max(0, _settings.Cycles) : 1;
@@ -85,6 +83,7 @@ namespace XtalPS.Merging
                         PostRefinement.Refine(obs, lattices, lat, target, em, scaleOnly);
                         UpdatePartiality(obs, lattices, lat, true);
                     });
+                    if (reference == null) CentreBFactors(lattices);
                 }
                 int rejectedLattices = RejectLattices(obs, lattices, target);
                 merged = MergeGroup(obs, lattices, index, -1, errorModel, target, halves: false, out _, out _);
@@ -118,7 +117,7 @@ namespace XtalPS.Merging
                 for (int j = 0; j < present.Count; j++) { absKept[j] = keepAbs[present[j]]; sumKept[j] = keepSum[present[j]]; }
                 double dMin = double.IsNaN(_settings.DMin) ? dMinSeen : Math.Max(_settings.DMin, dMinSeen);
                 var s = MergingStatistics.Compute(kept, absKept, sumKept, _settings.Shells, dMin, dMaxSeen);
-                s.SdFac = errorModel.SdFac; s.SdAdd = errorModel.SdAdd;
+                s.SdFac = errorModel.SdFac; s.SdAdd = errorModel.SdAdd; s.SdPartiality = errorModel.SdPartiality;
                 s.NormalDeviations = NormalDeviations(obs, lattices, index, m, errorModel, _settings.GroupNames.Count > 1 ? g : -1);
                 for (int lat = 0; lat < lattices.Count; lat++)
                 {
@@ -165,8 +164,37 @@ namespace XtalPS.Merging
             }
         }
 
+        /// <summary>Finds the indexing ambiguity of the space group and mean cell; when there is one, chooses and applies an
+        /// operator per lattice (<see cref="AmbiguityResolver"/>) and returns the rebuilt index.</summary>
+        private ReflectionIndex ResolveAmbiguity(ObservationStore obs, LatticeTable lattices, ReflectionIndex index, SpaceGroup group, IProgress<string>? progress)
+        {
+            var ambiguity = IndexingAmbiguity.Find(group, MeanCell(lattices, SpaceGroup.FromNumber(1)));
+            if (ambiguity.Count < 2) return index;
+            var names = new string[ambiguity.Count];
+            for (int k = 0; k < names.Length; k++) names[k] = ambiguity.Describe(k);
+            var reference = ExternalReference(index, quiet: true);
+            var outcome = AmbiguityResolver.Resolve(obs, lattices, index, new ReciprocalAsu(group), ambiguity, i => Good(obs, lattices, i), reference, _parallel);
+            var counts = new int[ambiguity.Count];
+            for (int lat = 0; lat < lattices.Count; lat++)
+            {
+                int op = outcome.Operator[lat];
+                if (lattices.Rejected[lat]) continue;
+                counts[op]++;
+                if (op == 0) continue;
+                AmbiguityResolver.Reindex(obs, lattices, ambiguity, lat, op);
+                lattices.Reindexing[lat] = names[op];
+            }
+            var parts = new List<string>();
+            for (int k = 0; k < names.Length; k++) parts.Add(string.Format(CultureInfo.InvariantCulture, "{0}: {1}", names[k], counts[k]));
+            Note(progress, "Indexing ambiguity in {0}: {1} indexings; lattices per operator {2} ({3}, {4} sweeps{5})", group.Symbol, ambiguity.Count,
+                string.Join(", ", parts), reference != null ? "against the reference" : "Brehm & Diederichs", outcome.Sweeps,
+                outcome.Undecided > 0 ? string.Format(CultureInfo.InvariantCulture, ", {0} still changing", outcome.Undecided) : "");
+            if (counts[0] == lattices.Count) return index;
+            return ReflectionIndex.Build(obs, lattices, group, _parallel);
+        }
+
         /// <summary>The -Reference intensities per unique reflection (NaN where it has none), or null.</summary>
-        private double[]? ExternalReference(ReflectionIndex index)
+        private double[]? ExternalReference(ReflectionIndex index, bool quiet = false)
         {
             if (_settings.Reference == null) return null;
             var asu = new ReciprocalAsu(_settings.SpaceGroup);
@@ -179,7 +207,7 @@ namespace XtalPS.Merging
                 int r = index.Find(h, k, l);
                 if (r >= 0 && !double.IsNaN(kv.Value)) { reference[r] = kv.Value; found++; }
             }
-            Note(null, "Reference: {0} of {1} observed reflections have a reference intensity", found, index.Count);
+            if (!quiet) Note(null, "Reference: {0} of {1} observed reflections have a reference intensity", found, index.Count);
             return reference;
         }
 
@@ -253,15 +281,10 @@ namespace XtalPS.Merging
                     double x = Factor(obs, lattices, i);
                     if (!(x > 0)) continue;
                     double model = current != null && !double.IsNaN(current[r]) ? Math.Max(0, x * current[r]) : Math.Abs(obs.Intensity[i]);
-                    double value = obs.Intensity[i] / x, sigma = errorModel.Apply(obs.Sigma[i], model) / x;
-                    if (weighted && current != null && !double.IsNaN(current[r]))
-                    {
-                        // The partiality model's own uncertainty: a relative error δ in the rlp width changes ln P by
-                        // δ·u² (u² = −2 ln P), so far-out observations are corrected less reliably.
-                        double u2 = -2 * Math.Log(Math.Max(obs.Partiality[i], 1e-12));
-                        double modelSigma = PartialityUncertainty * u2 * Math.Abs(current[r]);
-                        sigma = Math.Sqrt(sigma * sigma + modelSigma * modelSigma);
-                    }
+                    // σ' of the error model, with its partiality term once there is a model intensity to scale it.
+                    double value = obs.Intensity[i] / x;
+                    double sigma = (weighted && current != null && !double.IsNaN(current[r])
+                        ? errorModel.Apply(obs.Sigma[i], model, obs.Partiality[i], obs.InvD2[i]) : errorModel.Apply(obs.Sigma[i], model)) / x;
                     double w = weighted ? 1 / (sigma * sigma) : 1;
                     bool minus = (obs.Flags[i] & ObservationStore.FriedelMinus) != 0;
                     int half = lattices.HalfSet(lat);
@@ -318,7 +341,7 @@ namespace XtalPS.Merging
                     double x = Factor(obs, lattices, i);
                     if (!(x > 0)) continue;
                     double model = Math.Max(0, x * merged.Intensity[r]);
-                    double z = Math.Abs(obs.Intensity[i] - model) / errorModel.Apply(obs.Sigma[i], model) * Math.Sqrt((n - 1.0) / n);
+                    double z = Math.Abs(obs.Intensity[i] - model) / errorModel.Apply(obs.Sigma[i], model, obs.Partiality[i], obs.InvD2[i]) * Math.Sqrt((n - 1.0) / n);
                     if (z > worst) { worst = z; worstI = i; }
                 }
                 flagged[r] = worstI;
@@ -358,28 +381,46 @@ namespace XtalPS.Merging
             return count;
         }
 
-        /// <summary>Fits the error model on the deviations of observations from their reflection's mean (reflections with
-        /// at least 3 observations; a deterministic subsample of at most ~2·10⁵ observations).</summary>
+        /// <summary>Fits the error model (<see cref="ErrorModel.Fit"/>) on the corrected observations of reflections seen at
+        /// least twice, each held out against the others; a deterministic subsample of at most ~2·10⁵ observations.</summary>
         private ErrorModel FitErrorModel(ObservationStore obs, LatticeTable lattices, ReflectionIndex index, MergedReflections merged, ErrorModel previous)
         {
             if (_settings.Model == MergeModel.MonteCarlo) return previous;
             int step = Math.Max(1, obs.Count / 200_000);
-            var res = new List<double>(); var sig = new List<double>(); var mod = new List<double>(); var inf = new List<double>();
+            var start = new List<int> { 0 };
+            var value = new List<double>(); var sig = new List<double>(); var mean = new List<double>(); var u2 = new List<double>(); var invD2 = new List<double>();
             for (int r = 0; r < index.Count; r += step)
             {
-                int n = merged.Multiplicity[r];
-                if (n < 3) continue;
+                if (merged.Multiplicity[r] < 2 || double.IsNaN(merged.Intensity[r])) continue;
+                int before = value.Count;
                 for (int j = index.Start[r]; j < index.Start[r + 1]; j++)
                 {
                     int i = index.Order[j];
                     if (!Good(obs, lattices, i)) continue;
                     double x = Factor(obs, lattices, i);
                     if (!(x > 0)) continue;
-                    double model = Math.Max(0, x * merged.Intensity[r]);
-                    res.Add(obs.Intensity[i] - model); sig.Add(obs.Sigma[i]); mod.Add(model); inf.Add(n / (n - 1.0));
+                    value.Add(obs.Intensity[i] / x); sig.Add(obs.Sigma[i] / x); mean.Add(merged.Intensity[r]);
+                    u2.Add(-2 * Math.Log(Math.Min(1, Math.Max(obs.Partiality[i], 1e-12)))); invD2.Add(obs.InvD2[i]);
                 }
+                if (value.Count - before >= 2) start.Add(value.Count);
+                else { value.RemoveRange(before, value.Count - before); sig.RemoveRange(before, sig.Count - before); mean.RemoveRange(before, mean.Count - before); u2.RemoveRange(before, u2.Count - before); invD2.RemoveRange(before, invD2.Count - before); }
             }
-            return ErrorModel.Fit(res.ToArray(), sig.ToArray(), mod.ToArray(), inf.ToArray(), res.Count);
+            if (value.Count < 50) return previous;
+            return ErrorModel.Fit(start.ToArray(), start.Count - 1, value.ToArray(), sig.ToArray(), mean.ToArray(), u2.ToArray(), invD2.ToArray());
+        }
+
+        /// <summary>Subtracts the mean relative B of the used lattices from each. Against its own merged data the
+        /// overall fall-off is not determined (every B can shift by the same amount and the merged intensities absorb
+        /// it), so without this it drifts from cycle to cycle; with it the merged data keep the mean fall-off of the
+        /// lattices, which is the crystal's when the partiality model is right.</summary>
+        private static void CentreBFactors(LatticeTable lattices)
+        {
+            double sum = 0; int n = 0;
+            for (int lat = 0; lat < lattices.Count; lat++)
+                if (!lattices.Rejected[lat] && !double.IsNaN(lattices.BFactor[lat])) { sum += lattices.BFactor[lat]; n++; }
+            if (n == 0) return;
+            double mean = sum / n;
+            for (int lat = 0; lat < lattices.Count; lat++) lattices.BFactor[lat] -= mean;
         }
 
         /// <summary>The sorted normalised deviations of observations of one group (−1 = all) from the merged
@@ -402,7 +443,8 @@ namespace XtalPS.Merging
                     double x = Factor(obs, lattices, i);
                     if (!(x > 0)) continue;
                     double model = Math.Max(0, x * mean);
-                    double sigma = errorModel.Apply(obs.Sigma[i], model);
+                    // σ' as the merge weighted the observation (with the partiality term of the error model).
+                    double sigma = _settings.Model == MergeModel.MonteCarlo ? errorModel.Apply(obs.Sigma[i], model) : errorModel.Apply(obs.Sigma[i], model, obs.Partiality[i], obs.InvD2[i]);
                     if (!(sigma > 0)) continue;
                     deviations.Add((obs.Intensity[i] - x * mean) / sigma * inflation);
                 }

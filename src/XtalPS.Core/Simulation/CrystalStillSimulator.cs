@@ -40,7 +40,11 @@ namespace XtalPS.Simulation
         /// <summary>ADU per photon.</summary>
         public double Gain { get; set; } = 1;
         public bool Noise { get; set; } = true;
+        /// <summary>Seed of the noise (and, through the cmdlet, of the orientation): one per image.</summary>
         public int Seed { get; set; } = 1;
+        /// <summary>Seed of the Wilson intensities: every still made with the same structure seed, cell and space group
+        /// shows the same crystal, so a set of stills can be merged and scored against one truth.</summary>
+        public int StructureSeed { get; set; } = 1;
         public int Frame { get; set; }
         public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
@@ -136,7 +140,7 @@ namespace XtalPS.Simulation
             // Symmetry-equivalent reflections share one draw: seed the stream with the asymmetric-unit index.
             var (ah, ak, al) = s.SpaceGroup.MapToAsymmetricUnit(h, k, l);
             long key = ((long)(ah + 512) << 20) | ((long)(ak + 512) << 10) | (long)(al + 512);
-            return mean * RandomSource.ForStream(s.Seed, -1 - key).NextExponential();
+            return mean * RandomSource.ForStream(s.StructureSeed, -1 - key).NextExponential();
         }
 
         private static double MaxAbs(Mat3 a, Mat3 b)

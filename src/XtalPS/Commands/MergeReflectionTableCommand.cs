@@ -31,7 +31,7 @@ namespace XtalPS.Commands
         private UnitCell? _firstCell;
         private string _firstName = "";
         private ReferenceIntensities? _reference;
-        private int _tables, _dropped;
+        private int _tables, _dropped, _lpCorrected;
         private bool _stop;
 
         /// <summary>Reflection tables from Invoke-PeakIntegration or Import-ReflectionTable (crystal lattices).</summary>
@@ -65,6 +65,10 @@ namespace XtalPS.Commands
 
         /// <summary>Wavelength (Å) for tables that carry no beam (tables read from files of other programs).</summary>
         [Parameter] [ValidateRange(0.01, 100.0)] public double Wavelength { get; set; } = double.NaN;
+
+        /// <summary>Skip the resolution of an indexing ambiguity: every still is known to be indexed consistently (for
+        /// example, reindexed against a reference already).</summary>
+        [Parameter] public SwitchParameter AssumeNoAmbiguity { get; set; }
 
         /// <summary>Threads (default: SLURM_CPUS_PER_TASK, else XTALPS_CPUS, else the processor count); the result does not depend on it.</summary>
         [Parameter] [ValidateRange(0, 1024)] public int ThrottleLimit { get; set; }
@@ -148,7 +152,10 @@ namespace XtalPS.Commands
             {
                 if (double.IsNaN(r.Intensity) || double.IsInfinity(r.Intensity) || !(r.Sigma > 0) || double.IsInfinity(r.Sigma) || (r.H == 0 && r.K == 0 && r.L == 0)) { _dropped++; continue; }
                 var q = a * new Vec3(r.H, r.K, r.L);
-                _obs.Add(index, r.H, r.K, r.L, r.Intensity, r.Sigma, q.LengthSquared);
+                // Integration leaves I and σ uncorrected and records the Lorentz–polarisation factor; apply it here.
+                double lp = r.LorentzPolarisation;
+                if (lp > 0 && !double.IsInfinity(lp)) _lpCorrected++; else lp = 1;
+                _obs.Add(index, r.H, r.K, r.L, r.Intensity * lp, r.Sigma * lp, q.LengthSquared);
                 added++;
             }
             _lattices.SetObservationCount(index, added);
@@ -165,6 +172,7 @@ namespace XtalPS.Commands
                 WriteError(ErrorRecords.InvalidArgument("Merge-ReflectionTable received no reflection tables it could merge.", "NoReflectionTables", null));
                 return;
             }
+            WriteVerbose($"{_lpCorrected} of {_obs.Count} observations corrected by their Lorentz–polarisation factor (the rest carry none and are used as they are)");
             if (_dropped > 0) WriteWarning($"{_dropped} reflections with NaN intensity or σ ≤ 0 were left out.");
             if (_lattices.Count == 1) WriteWarning("Only one lattice: the data are scaled to themselves and CC½ cannot be computed (both half-sets need lattices).");
             var names = _groupOfLattice.Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToList();
@@ -173,7 +181,7 @@ namespace XtalPS.Commands
             var settings = new MergeSettings
             {
                 SpaceGroup = _group, DMin = DMin, Model = Model, Cycles = Cycles, MinPartiality = MinPartiality,
-                Reference = _reference?.Intensities, FreeRFlags = _reference?.FreeRFlags, GroupNames = names, MaxDegreeOfParallelism = threads,
+                ResolveAmbiguity = !AssumeNoAmbiguity, Reference = _reference?.Intensities, FreeRFlags = _reference?.FreeRFlags, GroupNames = names, MaxDegreeOfParallelism = threads,
             };
             WriteVerbose($"Merging {_obs.Count} observations of {_lattices.Count} lattices in {_group.Symbol} ({Model}, {Cycles} cycles, {threads} threads)");
             int step = 0, steps = Model == MergeModel.MonteCarlo ? 3 : Cycles + 3 + names.Count;
@@ -199,6 +207,7 @@ namespace XtalPS.Commands
                         Scale = _lattices.Scale[i], BFactor = _lattices.BFactor[i], RotationX = _lattices.RotationX[i] * 180 / Math.PI,
                         RotationY = _lattices.RotationY[i] * 180 / Math.PI, RlpWidth = _lattices.RlpWidth[i], Correlation = _lattices.Correlation[i],
                         Rejected = _lattices.Rejected[i], Rejection = _lattices.Rejection[i] ?? "", HalfSet = _lattices.HalfSet(i),
+                        Reindexing = _lattices.Reindexing[i],
                     });
                 }
                 foreach (var l in lattices.Where(l => l.Rejected).Take(20)) WriteVerbose($"Rejected {l.Name}: {l.Rejection}");

@@ -59,11 +59,12 @@ namespace XtalPS.Commands
         [Parameter(ParameterSetName = PlanarSet)] [ValidateRange(-360.0, 360.0)] public double TiltAxis { get; set; }
         /// <summary>With -PlanarCell: angle from the tilt axis to a* in the crystal plane, degrees (TAXA).</summary>
         [Parameter(ParameterSetName = PlanarSet)] [ValidateRange(-360.0, 360.0)] public double Taxa { get; set; }
-        /// <summary>With -PlanarCell: plane group of the random structure, p1 or p2.</summary>
+        /// <summary>With -PlanarCell: plane group of the random structure (2dx names, p1 … p622).</summary>
         [Parameter(ParameterSetName = PlanarSet)] [ValidateSet("p1", "p2", "p12_a", "p12_b", "p121_a", "p121_b", "c12_a", "c12_b", "p222", "p2221a", "p2221b", "p22121", "c222",
             "p4", "p422", "p4212", "p3", "p312", "p321", "p6", "p622", IgnoreCase = true)] public string PlaneGroup { get; set; } = "p1";
-        /// <summary>With -PlanarCell: seed of the random structure (the same seed and cell is the same crystal).</summary>
-        [Parameter(ParameterSetName = PlanarSet)] public int StructureSeed { get; set; } = 1;
+        /// <summary>Seed of the structure: the random thin structure with -PlanarCell, the Wilson intensities of a crystal
+        /// still (the same seed, cell and space group is the same crystal in every image).</summary>
+        [Parameter(ParameterSetName = PlanarSet)] [Parameter(ParameterSetName = CrystalSet)] public int StructureSeed { get; set; } = 1;
 
         /// <summary>Gaussian σ of the spots, px: one number, or σx, σy.</summary>
         [Parameter] [ValidateCount(1, 2)] public double[] SpotSigma { get; set; } = { 1.5 };
@@ -185,6 +186,7 @@ namespace XtalPS.Commands
                     Gain = Gain,
                     Noise = !NoNoise,
                     Seed = seed,
+                    StructureSeed = StructureSeed,
                     Frame = i,
                 };
                 if (Count > 1)
