@@ -78,6 +78,7 @@ namespace XtalPS.Benchmarks
                 rates.Add(frames / sw.Elapsed.TotalSeconds);
                 cpus.Add((proc.TotalProcessorTime - cpu0).TotalMilliseconds / frames);
             }
+            Console.WriteLine($"GC: {GC.CollectionCount(0)} gen0, {GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2, pause {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms in all");
             Console.WriteLine($"end to end: {Median(rates):0.0} frames/s on {threads} thread(s) (median of {passes}; best {rates.Max():0.0}), " +
                 $"{Median(cpus):0.0} ms CPU per frame");
             return 0;
@@ -108,6 +109,36 @@ namespace XtalPS.Benchmarks
             }
             Console.WriteLine($"{fits} fits over {files.Length} stills, {iters / (double)fits:0.0} iterations per fit");
             foreach (var kv in hist) Console.WriteLine($"  {kv.Key}: {kv.Value}");
+            return 0;
+        }
+
+        /// <summary>`decode`: where the time of one imgCIF decode goes (median thread CPU ms of each step over the files, 5 passes).</summary>
+        public static int DecodeSteps(string[] args)
+        {
+            var files = StillsPipeline.Files(args.Length > 1 ? args[1] : Program.Data("sim/cspad"));
+            var bytes = files.Select(File.ReadAllBytes).ToArray();
+            var steps = new[] { "sections", "text", "geometry", "payloads", "whole read" };
+            var times = steps.Select(_ => new List<double>()).ToArray();
+            for (int pass = 0; pass < 6; pass++)
+                for (int i = 0; i < files.Length; i++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    StartLaps(sw);
+                    var sections = CbfBinarySection.FindAll(files[i], bytes[i]);
+                    double a = Lap(sw);
+                    var text = ImgCifReader.TextWithoutPayloads(files[i], bytes[i], sections);
+                    double b = Lap(sw);
+                    var geometry = ImgCifReader.ReadGeometry(files[i], text, sections, ImgCifOriginConvention.Dxtbx);
+                    double c = Lap(sw);
+                    foreach (var s in sections) s.Decode(files[i], bytes[i]);
+                    double d = Lap(sw);
+                    CbfReader.Read(files[i], bytes[i]);
+                    double e = Lap(sw);
+                    if (pass == 0) continue;
+                    times[0].Add(a); times[1].Add(b); times[2].Add(c); times[3].Add(d); times[4].Add(e);
+                }
+            Console.WriteLine(string.Join("  ", steps.Select((s, k) => string.Format(CultureInfo.InvariantCulture, "{0} {1:0.00}", s, Median(times[k])))) + " ms");
+            Console.WriteLine($"GC: {GC.CollectionCount(0)} gen0, {GC.CollectionCount(1)} gen1, {GC.CollectionCount(2)} gen2, pause {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms");
             return 0;
         }
 

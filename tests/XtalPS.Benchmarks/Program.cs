@@ -11,6 +11,7 @@ namespace XtalPS.Benchmarks
             // `profile [FOLDER] [PASSES] [THREADS]`: the stopwatch profile of the stills pipeline (PipelineProfile).
             if (args.Length > 0 && args[0] == "profile") return PipelineProfile.Run(args);
             if (args.Length > 0 && args[0] == "fits") return PipelineProfile.Fits(args);
+            if (args.Length > 0 && args[0] == "decode") return PipelineProfile.DecodeSteps(args);
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
             return 0;
         }

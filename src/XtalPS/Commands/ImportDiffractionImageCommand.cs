@@ -53,13 +53,12 @@ namespace XtalPS.Commands
         [ValidateRange(1e-6, 1e6)]
         public double Gain { get; set; }
 
-        [Parameter]
-        [ValidateRange(1, 256)]
-        public int ThrottleLimit { get; set; } = 1;
+        /// <summary>Images processed at once; by default the cores this process may use (SLURM_CPUS_PER_TASK, XTALPS_CPUS, else the processor count). Every stage of a pipeline draws from that one budget, so the whole pipeline computes on that many threads; the output does not depend on it.</summary>
+        [Parameter] [ValidateRange(1, 256)] public int ThrottleLimit { get; set; }
 
         protected override void BeginProcessing()
         {
-            _runner = new OrderedParallelRunner<string, List<DiffractionImage>>(ThrottleLimit, Read);
+            _runner = new OrderedParallelRunner<string, List<DiffractionImage>>(ThreadBudget.Throttle(this, ThrottleLimit), Read);
         }
 
         protected override void ProcessRecord()

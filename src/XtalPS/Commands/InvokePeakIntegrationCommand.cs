@@ -46,7 +46,8 @@ namespace XtalPS.Commands
         [Parameter] [ValidateRange(1e-6, 1e6)] public double Gain { get; set; }
         /// <summary>Base name of the two debug mosaics: …1.tif (as measured) and …2.tif (background subtracted).</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string? DebugImagePath { get; set; }
-        [Parameter] [ValidateRange(1, 256)] public int ThrottleLimit { get; set; } = 1;
+        /// <summary>Images processed at once; by default the cores this process may use (SLURM_CPUS_PER_TASK, XTALPS_CPUS, else the processor count). Every stage of a pipeline draws from that one budget, so the whole pipeline computes on that many threads; the output does not depend on it.</summary>
+        [Parameter] [ValidateRange(1, 256)] public int ThrottleLimit { get; set; }
 
         protected override void BeginProcessing()
         {
@@ -68,7 +69,7 @@ namespace XtalPS.Commands
                 BoxSize = BoxSize, BoxGrowAmount = BoxGrowAmount, BackgroundRimSize = BackgroundRimSize, Gain = _settings.Gain, Cycles = Cycles,
                 DMin = MyInvocation.BoundParameters.ContainsKey(nameof(DMin)) ? DMin : (double?)null,
             };
-            _runner = new OrderedParallelRunner<object, (ReflectionTable, ProfileMosaic?, ProfileMosaic?)>(ThrottleLimit, (input, token) =>
+            _runner = new OrderedParallelRunner<object, (ReflectionTable, ProfileMosaic?, ProfileMosaic?)>(ThreadBudget.Throttle(this, ThrottleLimit), (input, token) =>
             {
                 var table = input as ReflectionTable ?? LatticeGaussianFit.Extract(((LatticeInput)input).Image, ((LatticeInput)input).Lattice, extractSettings, cancel: token);
                 ProfileMosaic? raw = debug ? new ProfileMosaic(2 * _settings.OuterHalfSize + 1) : null;
