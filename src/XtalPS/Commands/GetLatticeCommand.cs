@@ -161,17 +161,24 @@ namespace XtalPS.Commands
                 }
                 catch (SpotFindingException e)
                 {
-                    WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidData, image));
+                    WriteErrorInOrder(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidData, image));
                     return;
                 }
             }
             if (spots == null)
             {
-                WriteError(ErrorRecords.InvalidArgument($"Get-Lattice takes SpotList objects (from Find-BraggSpot) or DiffractionImage objects, not {input?.GetType().Name ?? "null"}.", "UnexpectedInput", input));
+                WriteErrorInOrder(ErrorRecords.InvalidArgument($"Get-Lattice takes SpotList objects (from Find-BraggSpot) or DiffractionImage objects, not {input?.GetType().Name ?? "null"}.", "UnexpectedInput", input));
                 return;
             }
             WriteProgress(new ProgressRecord(3, "Get-Lattice", $"{spots.Source.Name}: {spots.Count} spots"));
             foreach (var r in _runner!.Add(spots)) Emit(r);
+        }
+
+        /// <summary>An error about this input: the results of earlier inputs still in flight are written first, as a serial run would.</summary>
+        private void WriteErrorInOrder(ErrorRecord error)
+        {
+            foreach (var r in _runner!.Drain()) Emit(r);
+            WriteError(error);
         }
 
         protected override void EndProcessing()

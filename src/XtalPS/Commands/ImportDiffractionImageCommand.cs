@@ -66,13 +66,20 @@ namespace XtalPS.Commands
             bool literal = ParameterSetName == LiteralSet;
             // One argument at a time, so that errors and images come out in the order the paths were given.
             foreach (var argument in literal ? LiteralPath : Path)
-                foreach (var file in PathResolver.Resolve(this, new[] { argument }, literal))
+                foreach (var file in PathResolver.Resolve(this, new[] { argument }, literal, WriteErrorInOrder))
                 {
                     _files++;
                     WriteVerbose($"Reading {file}");
                     WriteProgress(new ProgressRecord(1, "Import-DiffractionImage", $"File {_files}: {System.IO.Path.GetFileName(file)}"));
                     foreach (var r in _runner!.Add(file)) Emit(r);
                 }
+        }
+
+        /// <summary>A path that names no file: the files before it (still being read) are written first, as a serial run would.</summary>
+        private void WriteErrorInOrder(ErrorRecord error)
+        {
+            foreach (var r in _runner!.Drain()) Emit(r);
+            WriteError(error);
         }
 
         protected override void EndProcessing()

@@ -85,7 +85,7 @@ namespace XtalPS.Commands
             var image = LatticePixels.Resolve(lattice, out var problem);
             if (image == null)
             {
-                WriteError(ErrorRecords.InvalidArgument(problem ?? "The lattice has no image to extract from.", "LatticeHasNoImage", lattice));
+                WriteErrorInOrder(ErrorRecords.InvalidArgument(problem ?? "The lattice has no image to extract from.", "LatticeHasNoImage", lattice));
                 return;
             }
             if (_settings!.Gain is double gain)
@@ -96,12 +96,19 @@ namespace XtalPS.Commands
             }
             if (!LatticePrediction.CanPredict(lattice))
             {
-                WriteError(new ErrorRecord(new NotSupportedException($"The {lattice.Kind.ToString().ToLowerInvariant()} lattice has no detector and beam to predict its reflections on."),
+                WriteErrorInOrder(new ErrorRecord(new NotSupportedException($"The {lattice.Kind.ToString().ToLowerInvariant()} lattice has no detector and beam to predict its reflections on."),
                     "LatticePredictionUnavailable", ErrorCategory.InvalidArgument, lattice));
                 return;
             }
             WriteProgress(new ProgressRecord(3, "Invoke-LatticeExtract", $"Image {_index + 1}: {lattice.ImageName}"));
             foreach (var r in _runner!.Add((lattice, image))) Emit(r);
+        }
+
+        /// <summary>An error about this input: the results of earlier inputs still in flight are written first, as a serial run would.</summary>
+        private void WriteErrorInOrder(ErrorRecord error)
+        {
+            foreach (var r in _runner!.Drain()) Emit(r);
+            WriteError(error);
         }
 
         protected override void EndProcessing()

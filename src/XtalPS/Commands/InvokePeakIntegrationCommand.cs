@@ -85,10 +85,10 @@ namespace XtalPS.Commands
             {
                 var lattice = Lattice!;
                 var image = LatticePixels.Resolve(lattice, out var problem);
-                if (image == null) { WriteError(ErrorRecords.InvalidArgument(problem ?? "The lattice has no image to integrate.", "LatticeHasNoImage", lattice)); return; }
+                if (image == null) { WriteErrorInOrder(ErrorRecords.InvalidArgument(problem ?? "The lattice has no image to integrate.", "LatticeHasNoImage", lattice)); return; }
                 if (!LatticePrediction.CanPredict(lattice))
                 {
-                    WriteError(new ErrorRecord(new NotSupportedException($"The {lattice.Kind.ToString().ToLowerInvariant()} lattice has no detector and beam to predict its reflections on."),
+                    WriteErrorInOrder(new ErrorRecord(new NotSupportedException($"The {lattice.Kind.ToString().ToLowerInvariant()} lattice has no detector and beam to predict its reflections on."),
                         "LatticePredictionUnavailable", ErrorCategory.InvalidArgument, lattice));
                     return;
                 }
@@ -99,7 +99,7 @@ namespace XtalPS.Commands
                 var table = InputObject!;
                 if (table.Image == null)
                 {
-                    WriteError(ErrorRecords.InvalidArgument($"The reflection table ({table.Stage}) has no image; integrate the output of Invoke-LatticeExtract.", "TableHasNoImage", table));
+                    WriteErrorInOrder(ErrorRecords.InvalidArgument($"The reflection table ({table.Stage}) has no image; integrate the output of Invoke-LatticeExtract.", "TableHasNoImage", table));
                     return;
                 }
                 var staged = WithStageGain(table.Image);
@@ -107,6 +107,13 @@ namespace XtalPS.Commands
             }
             WriteProgress(new ProgressRecord(4, "Invoke-PeakIntegration", $"Image {_index + 1}"));
             foreach (var r in _runner!.Add(input)) Emit(r);
+        }
+
+        /// <summary>An error about this input: the results of earlier inputs still in flight are written first, as a serial run would.</summary>
+        private void WriteErrorInOrder(ErrorRecord error)
+        {
+            foreach (var r in _runner!.Drain()) Emit(r);
+            WriteError(error);
         }
 
         protected override void EndProcessing()
