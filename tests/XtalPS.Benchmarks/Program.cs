@@ -6,7 +6,15 @@ namespace XtalPS.Benchmarks
 {
     public static class Program
     {
-        public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        public static int Main(string[] args)
+        {
+            // `profile [FOLDER] [PASSES] [THREADS]`: the stopwatch profile of the stills pipeline (PipelineProfile).
+            if (args.Length > 0 && args[0] == "profile") return PipelineProfile.Run(args);
+            if (args.Length > 0 && args[0] == "fits") return PipelineProfile.Fits(args);
+            if (args.Length > 0 && args[0] == "decode") return PipelineProfile.DecodeSteps(args);
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+            return 0;
+        }
 
         /// <summary>../shared/data beside the repository.</summary>
         public static string Data(string relative)

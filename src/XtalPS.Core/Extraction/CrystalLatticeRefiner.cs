@@ -73,7 +73,7 @@ namespace XtalPS.Extraction
                 }
                 double dpsiRms = final.Count > 0 ? Math.Sqrt(ss / final.Count) : double.NaN;
                 return new CrystalLattice(a, crystal.Symmetry, crystal.Image, crystal.Spots, indexed, final.Rmsd,
-                    dpsiRms * 2.355 * 180 / Math.PI, detector, crystal.Beam, dpsiRms);
+                    dpsiRms * 2.355 * 180 / Math.PI, detector, crystal.Beam, dpsiRms).WithLatticeIndex<CrystalLattice>(crystal.LatticeIndex);
             }
             catch (ArgumentException) { return lattice; }
             catch (InvalidOperationException) { return lattice; }

@@ -151,7 +151,12 @@ namespace XtalPS.Formats
         public float[] Decode(string path, byte[] file)
         {
             Validate(path);
+            // Every element is written by the decoder (or the array is dropped with the exception), so it need not be zeroed first.
+#if NET
+            var pixels = GC.AllocateUninitializedArray<float>((int)ElementCount);
+#else
             var pixels = new float[ElementCount];
+#endif
             Decode(path, file, pixels);
             return pixels;
         }

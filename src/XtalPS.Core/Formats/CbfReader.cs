@@ -77,7 +77,12 @@ namespace XtalPS.Formats
         /// <summary>1 where low &lt; value &lt; high and the value is finite, else 0.</summary>
         public static byte[] TrustedMask(float[] pixels, double low, double high)
         {
+            // Every byte is written below, so the array need not be zeroed first.
+#if NET
+            var mask = GC.AllocateUninitializedArray<byte>(pixels.Length);
+#else
             var mask = new byte[pixels.Length];
+#endif
             float lo = (float)low, hi = double.IsPositiveInfinity(high) ? float.PositiveInfinity : (float)high;
             int i = 0;
             int lanes = System.Numerics.Vector<float>.Count;

@@ -159,7 +159,12 @@ namespace XtalPS.Formats
                         var src = geometry.Sources[i];
                         if (src.FastStart + p.Width > s.Fastest || src.SlowStart + p.Height > s.Second || src.ThirdIndex >= s.Third)
                             throw new InvalidImageDataException(path, $"panel {p.Name} lies outside its array {s.Fastest}x{s.Second}x{s.Third}.");
+                        // Every row is copied in below, so the array need not be zeroed first.
+#if NET
+                        var pixels = GC.AllocateUninitializedArray<float>(p.Width * p.Height);
+#else
                         var pixels = new float[p.Width * p.Height];
+#endif
                         for (int y = 0; y < p.Height; y++)
                         {
                             long from = ((long)src.ThirdIndex * s.Second + src.SlowStart + y) * s.Fastest + src.FastStart;

@@ -88,6 +88,12 @@ namespace XtalPS.Formats
         }
 
         /// <summary>Pass 1: every block's differences, sign-extended, into <paramref name="dst"/>.</summary>
+        /// <remarks>
+        /// The bit buffer, its fill and the read position live in locals that never have their address taken, so the JIT
+        /// keeps them in registers: the word-at-a-time refill is written out in the loop rather than called with ref
+        /// arguments (which would pin all three to memory for the whole method). The careful byte-at-a-time refill
+        /// near the end of the payload stays in <see cref="Refill"/>.
+        /// </remarks>
         private static unsafe void UnpackDifferences(ReadOnlySpan<byte> stream, Span<int> dst, PackedVariant variant, int clipBits)
         {
             int codeBits = variant == PackedVariant.V2 ? 7 : 6;
@@ -100,12 +106,22 @@ namespace XtalPS.Formats
             {
                 ulong buf = 0;
                 int avail = 0, p = 0, count = 0;
+                int fastEnd = len - 8;
                 while (count < n)
                 {
                     if (avail < codeBits)
                     {
-                        Refill(src, len, ref p, ref buf, ref avail);
-                        if (avail < codeBits) throw Truncated(count, n);
+                        if (p <= fastEnd)
+                        {
+                            buf |= ReadWord(src + p) << avail;
+                            int bytes = (63 - avail) >> 3;
+                            p += bytes; avail += bytes << 3;
+                        }
+                        else
+                        {
+                            SlowRefill(src, len, ref p, ref buf, ref avail);
+                            if (avail < codeBits) throw Truncated(count, n);
+                        }
                     }
                     int code = (int)(buf & codeMask);
                     buf >>= codeBits; avail -= codeBits;
@@ -126,8 +142,17 @@ namespace XtalPS.Formats
                         {
                             if (avail < width)
                             {
-                                Refill(src, len, ref p, ref buf, ref avail);
-                                if (avail < width) throw Truncated(count + j, n);
+                                if (p <= fastEnd)
+                                {
+                                    buf |= ReadWord(src + p) << avail;
+                                    int bytes = (63 - avail) >> 3;
+                                    p += bytes; avail += bytes << 3;
+                                }
+                                else
+                                {
+                                    SlowRefill(src, len, ref p, ref buf, ref avail);
+                                    if (avail < width) throw Truncated(count + j, n);
+                                }
                             }
                             o[j] = (int)((long)(buf << shift) >> shift);
                             buf >>= width; avail -= width;
@@ -160,6 +185,21 @@ namespace XtalPS.Formats
                     }
                     count += run;
                 }
+            }
+        }
+
+        /// <summary>Eight payload bytes as a little-endian word (unaligned read).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static unsafe ulong ReadWord(byte* at) =>
+            BitConverter.IsLittleEndian ? *(ulong*)at : BinaryPrimitives.ReverseEndianness(*(ulong*)at);
+
+        /// <summary>The refill of the last bytes of the payload: one byte at a time, never past its end.</summary>
+        private static unsafe void SlowRefill(byte* src, int len, ref int p, ref ulong buf, ref int avail)
+        {
+            while (avail <= 56 && p < len)
+            {
+                buf |= (ulong)src[p++] << avail;
+                avail += 8;
             }
         }
 
@@ -303,12 +343,23 @@ namespace XtalPS.Formats
 
         private static void ToFloat(Span<int> raw, Span<float> output, int bits, bool unsigned)
         {
-            // Same memory: each int is read before its float is written.
+            // Same memory: each int (or vector of ints) is read before its float is written.
             int n = raw.Length;
             if (bits == 32)
             {
                 if (unsigned) for (int i = 0; i < n; i++) output[i] = (uint)raw[i];
-                else for (int i = 0; i < n; i++) output[i] = raw[i];
+                else
+                {
+                    int i = 0;
+                    if (System.Numerics.Vector.IsHardwareAccelerated)
+                    {
+                        var vi = MemoryMarshal.Cast<int, System.Numerics.Vector<int>>(raw);
+                        var vf = MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(output);
+                        for (int k = 0; k < vi.Length; k++) vf[k] = System.Numerics.Vector.ConvertToSingle(vi[k]);
+                        i = vi.Length * System.Numerics.Vector<int>.Count;
+                    }
+                    for (; i < n; i++) output[i] = raw[i];
+                }
                 return;
             }
             int shift = 32 - bits;

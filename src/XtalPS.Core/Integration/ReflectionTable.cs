@@ -30,6 +30,9 @@ namespace XtalPS.Integration
         public Lattice? Lattice { get; }
         public Lattice? RefinedLattice { get; }
         public IReadOnlyList<Reflection> Reflections { get; }
+        /// <summary>The stable id of the lattice the reflections belong to (<see cref="Lattices.Lattice.Id"/>); for a table without
+        /// a lattice, the id of lattice 0 of its <see cref="Source"/>.</summary>
+        public long Id => (RefinedLattice ?? Lattice)?.Id ?? LatticeId.Of(Source?.Path ?? "", Source?.Frame ?? 0, 0);
         public int Count => Reflections.Count;
         /// <summary>Which step produced the table: Extract, Integrate, or Imported.</summary>
         public string Stage { get; }

@@ -65,7 +65,7 @@ namespace XtalPS.Lattices
                 }
                 if (!settings.UnitCell.HasValue) attempt = UnknownCellIndexing.ToReducedSetting(attempt);
                 foreach (int i in attempt.Assignment.Spot) used[i] = true;
-                lattices.Add(ToLattice(attempt, obs, group, spots, detector, beam));
+                lattices.Add(ToLattice(attempt, obs, group, spots, detector, beam).WithLatticeIndex<CrystalLattice>(lattices.Count));
             }
             if (lattices.Count == 0)
                 return new IndexingResult(lattices, failure == IndexingFailure.None ? IndexingFailure.NoCandidateUnderRmsd : failure, failureText, obs.Count);

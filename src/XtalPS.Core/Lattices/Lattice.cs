@@ -58,6 +58,23 @@ namespace XtalPS.Lattices
             copy.Source = source;
             return copy;
         }
+        /// <summary>Which lattice of its image this is, 0 for the first (several crystals in the beam give 1, 2, …).</summary>
+        public int LatticeIndex { get; private set; }
+
+        /// <summary>
+        /// The lattice's stable identifier (<see cref="LatticeId"/> of its image path, frame and <see cref="LatticeIndex"/>):
+        /// the same in every run, however the images were chunked or threaded, so merging and campaigns can key on it.
+        /// A lattice without an image (typed in by hand) has the id of an empty path.
+        /// </summary>
+        public long Id => LatticeId.Of(Source?.Path ?? "", Source?.Frame ?? 0, LatticeIndex);
+
+        /// <summary>Numbers the lattice within its image (set by the indexer; kept by refinement and by pixel-free copies).</summary>
+        internal T WithLatticeIndex<T>(int index) where T : Lattice
+        {
+            LatticeIndex = index;
+            return (T)this;
+        }
+
         /// <summary>Spots that the lattice indexes.</summary>
         public int IndexedCount { get; }
         /// <summary>Root-mean-square distance between indexed spots and their predictions, px.</summary>

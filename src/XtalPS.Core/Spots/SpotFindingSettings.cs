@@ -58,6 +58,14 @@ namespace XtalPS.Spots
         /// <summary>Threads used inside one image (panels and row bands). Results do not depend on it.</summary>
         public int MaxDegreeOfParallelism { get; set; } = 1;
 
+        /// <summary>A copy that uses <paramref name="threads"/> threads inside one image (settings are shared between images in flight, so they are not changed in place).</summary>
+        public SpotFindingSettings WithParallelism(int threads)
+        {
+            var copy = (SpotFindingSettings)MemberwiseClone();
+            copy.MaxDegreeOfParallelism = threads;
+            return copy;
+        }
+
         public void Validate()
         {
             if (Gain.HasValue && !(Gain > 0)) throw new ArgumentOutOfRangeException(nameof(Gain), "The gain must be positive.");

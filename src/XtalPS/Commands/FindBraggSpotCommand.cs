@@ -67,8 +67,8 @@ namespace XtalPS.Commands
         /// <summary>Emit each BraggSpot instead of one SpotList per image.</summary>
         [Parameter] public SwitchParameter AsSpots { get; set; }
 
-        /// <summary>Images processed at once; large images also use this many threads inside.</summary>
-        [Parameter] [ValidateRange(1, 256)] public int ThrottleLimit { get; set; } = 1;
+        /// <summary>Images processed at once; by default the cores this process may use (SLURM_CPUS_PER_TASK, XTALPS_CPUS, else the processor count). Every stage of a pipeline draws from that one budget, so the whole pipeline computes on that many threads; the output does not depend on it.</summary>
+        [Parameter] [ValidateRange(1, 256)] public int ThrottleLimit { get; set; }
 
         protected override void BeginProcessing()
         {
@@ -89,7 +89,7 @@ namespace XtalPS.Commands
                 FilterIceRings = FilterIceRings,
                 RadialSigma = RadialSigma,
                 RadialBlur = int.Parse(RadialBlur, System.Globalization.CultureInfo.InvariantCulture),
-                MaxDegreeOfParallelism = ThrottleLimit,
+                MaxDegreeOfParallelism = 1,
                 AutoGlobalThreshold = AutoGlobalThreshold,
             };
             if (AutoGlobalThreshold && MyInvocation.BoundParameters.ContainsKey(nameof(GlobalThreshold)))
@@ -105,11 +105,15 @@ namespace XtalPS.Commands
             if (DMin > DMax)
                 ThrowTerminatingError(ErrorRecords.InvalidArgument($"-DMin {DMin} is larger than -DMax {DMax}.", "InvalidResolutionRange", null));
             WriteVerbose($"{Algorithm}: kernel {KernelSize[0]},{KernelSize[1]}, σ_b {SigmaBackground}, σ_s {SigmaStrong}, gain {(_settings.Gain?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "from the detector model")}");
-            // Images in flight at once, each also splitting its panels/bands over the same number of threads.
-            _runner = new OrderedParallelRunner<DiffractionImage, SpotFindingResult>(ThrottleLimit, (image, token) =>
+            // Images in flight at once; one image also splits its panels and bands over the slots of the thread budget
+            // that are idle when it starts (the last images of a run, a single large image), never more.
+            int throttle = ThreadBudget.Throttle(this, ThrottleLimit);
+            _runner = new OrderedParallelRunner<DiffractionImage, SpotFindingResult>(throttle, (image, token) =>
             {
                 token.ThrowIfCancellationRequested();
-                return SpotFinder.Find(image, _settings);
+                int extra = ThreadBudget.TryTakeExtra(throttle - 1);
+                try { return SpotFinder.Find(image, extra == 0 ? _settings : _settings.WithParallelism(1 + extra)); }
+                finally { ThreadBudget.ReturnExtra(extra); }
             });
         }
 

@@ -70,7 +70,8 @@ namespace XtalPS.Commands
         /// <summary>Fewest indexed spots for a lattice (planar 6, crystal 12).</summary>
         [Parameter] [ValidateRange(3, 1000000)] public int MinIndexed { get; set; }
 
-        [Parameter] [ValidateRange(1, 256)] public int ThrottleLimit { get; set; } = 1;
+        /// <summary>Images processed at once; by default the cores this process may use (SLURM_CPUS_PER_TASK, XTALPS_CPUS, else the processor count). Every stage of a pipeline draws from that one budget, so the whole pipeline computes on that many threads; the output does not depend on it.</summary>
+        [Parameter] [ValidateRange(1, 256)] public int ThrottleLimit { get; set; }
 
         protected override void BeginProcessing()
         {
@@ -136,7 +137,7 @@ namespace XtalPS.Commands
                     ? $"Known-cell indexing: {_crystal.SpaceGroup} {_crystal.UnitCell}, RMSD limit {_crystal.MaxRmsd} px, up to {MaxLattices} lattice(s) per still"
                     : $"Unknown-cell indexing (DPS 1D FFT search, P 1, Niggli setting), longest edge {(MaxCell > 0 ? MaxCell + " Å" : "estimated per still")}, RMSD limit {_crystal.MaxRmsd} px");
             }
-            _runner = new OrderedParallelRunner<SpotList, Lattice[]>(ThrottleLimit, (spots, token) =>
+            _runner = new OrderedParallelRunner<SpotList, Lattice[]>(ThreadBudget.Throttle(this, ThrottleLimit), (spots, token) =>
             {
                 token.ThrowIfCancellationRequested();
                 if (_planar != null) return new Lattice[] { PlanarLatticeSearch.Find(spots, _planar) };
@@ -160,17 +161,24 @@ namespace XtalPS.Commands
                 }
                 catch (SpotFindingException e)
                 {
-                    WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidData, image));
+                    WriteErrorInOrder(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidData, image));
                     return;
                 }
             }
             if (spots == null)
             {
-                WriteError(ErrorRecords.InvalidArgument($"Get-Lattice takes SpotList objects (from Find-BraggSpot) or DiffractionImage objects, not {input?.GetType().Name ?? "null"}.", "UnexpectedInput", input));
+                WriteErrorInOrder(ErrorRecords.InvalidArgument($"Get-Lattice takes SpotList objects (from Find-BraggSpot) or DiffractionImage objects, not {input?.GetType().Name ?? "null"}.", "UnexpectedInput", input));
                 return;
             }
             WriteProgress(new ProgressRecord(3, "Get-Lattice", $"{spots.Source.Name}: {spots.Count} spots"));
             foreach (var r in _runner!.Add(spots)) Emit(r);
+        }
+
+        /// <summary>An error about this input: the results of earlier inputs still in flight are written first, as a serial run would.</summary>
+        private void WriteErrorInOrder(ErrorRecord error)
+        {
+            foreach (var r in _runner!.Drain()) Emit(r);
+            WriteError(error);
         }
 
         protected override void EndProcessing()

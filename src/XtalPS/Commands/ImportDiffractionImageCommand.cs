@@ -53,13 +53,12 @@ namespace XtalPS.Commands
         [ValidateRange(1e-6, 1e6)]
         public double Gain { get; set; }
 
-        [Parameter]
-        [ValidateRange(1, 256)]
-        public int ThrottleLimit { get; set; } = 1;
+        /// <summary>Images processed at once; by default the cores this process may use (SLURM_CPUS_PER_TASK, XTALPS_CPUS, else the processor count). Every stage of a pipeline draws from that one budget, so the whole pipeline computes on that many threads; the output does not depend on it.</summary>
+        [Parameter] [ValidateRange(1, 256)] public int ThrottleLimit { get; set; }
 
         protected override void BeginProcessing()
         {
-            _runner = new OrderedParallelRunner<string, List<DiffractionImage>>(ThrottleLimit, Read);
+            _runner = new OrderedParallelRunner<string, List<DiffractionImage>>(ThreadBudget.Throttle(this, ThrottleLimit), Read);
         }
 
         protected override void ProcessRecord()
@@ -67,13 +66,20 @@ namespace XtalPS.Commands
             bool literal = ParameterSetName == LiteralSet;
             // One argument at a time, so that errors and images come out in the order the paths were given.
             foreach (var argument in literal ? LiteralPath : Path)
-                foreach (var file in PathResolver.Resolve(this, new[] { argument }, literal))
+                foreach (var file in PathResolver.Resolve(this, new[] { argument }, literal, WriteErrorInOrder))
                 {
                     _files++;
                     WriteVerbose($"Reading {file}");
                     WriteProgress(new ProgressRecord(1, "Import-DiffractionImage", $"File {_files}: {System.IO.Path.GetFileName(file)}"));
                     foreach (var r in _runner!.Add(file)) Emit(r);
                 }
+        }
+
+        /// <summary>A path that names no file: the files before it (still being read) are written first, as a serial run would.</summary>
+        private void WriteErrorInOrder(ErrorRecord error)
+        {
+            foreach (var r in _runner!.Drain()) Emit(r);
+            WriteError(error);
         }
 
         protected override void EndProcessing()

@@ -42,7 +42,8 @@ namespace XtalPS.Commands
         [Parameter] [ValidateRange(0.1, 1000)] public double DMin { get; set; }
         /// <summary>Write a mosaic of the fit boxes as a 32-bit float TIFF; with several images a pattern with {0}.</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string? DebugImagePath { get; set; }
-        [Parameter] [ValidateRange(1, 256)] public int ThrottleLimit { get; set; } = 1;
+        /// <summary>Images processed at once; by default the cores this process may use (SLURM_CPUS_PER_TASK, XTALPS_CPUS, else the processor count). Every stage of a pipeline draws from that one budget, so the whole pipeline computes on that many threads; the output does not depend on it.</summary>
+        [Parameter] [ValidateRange(1, 256)] public int ThrottleLimit { get; set; }
 
         protected override void BeginProcessing()
         {
@@ -59,7 +60,7 @@ namespace XtalPS.Commands
             WriteVerbose($"Fit box {2 * _settings.FitHalfSize + 1} px, {Cycles} cycle(s), well behaved: σ {MinSigma}–{_settings.EffectiveMaxSigma} px, A > {MinAmplitudeSignificance}σ, χ² ≤ {MaxChiSquare}");
             bool debug = DebugImagePath != null;
             int side = 2 * _settings.FitHalfSize + 1;
-            _runner = new OrderedParallelRunner<(Lattice Lattice, Imaging.DiffractionImage Image), (ReflectionTable, ProfileMosaic?)>(ThrottleLimit, (input, token) =>
+            _runner = new OrderedParallelRunner<(Lattice Lattice, Imaging.DiffractionImage Image), (ReflectionTable, ProfileMosaic?)>(ThreadBudget.Throttle(this, ThrottleLimit), (input, token) =>
             {
                 var (lattice, image) = input;
                 var table = LatticeGaussianFit.Extract(image, lattice, _settings, cancel: token);
@@ -84,7 +85,7 @@ namespace XtalPS.Commands
             var image = LatticePixels.Resolve(lattice, out var problem);
             if (image == null)
             {
-                WriteError(ErrorRecords.InvalidArgument(problem ?? "The lattice has no image to extract from.", "LatticeHasNoImage", lattice));
+                WriteErrorInOrder(ErrorRecords.InvalidArgument(problem ?? "The lattice has no image to extract from.", "LatticeHasNoImage", lattice));
                 return;
             }
             if (_settings!.Gain is double gain)
@@ -95,12 +96,19 @@ namespace XtalPS.Commands
             }
             if (!LatticePrediction.CanPredict(lattice))
             {
-                WriteError(new ErrorRecord(new NotSupportedException($"The {lattice.Kind.ToString().ToLowerInvariant()} lattice has no detector and beam to predict its reflections on."),
+                WriteErrorInOrder(new ErrorRecord(new NotSupportedException($"The {lattice.Kind.ToString().ToLowerInvariant()} lattice has no detector and beam to predict its reflections on."),
                     "LatticePredictionUnavailable", ErrorCategory.InvalidArgument, lattice));
                 return;
             }
             WriteProgress(new ProgressRecord(3, "Invoke-LatticeExtract", $"Image {_index + 1}: {lattice.ImageName}"));
             foreach (var r in _runner!.Add((lattice, image))) Emit(r);
+        }
+
+        /// <summary>An error about this input: the results of earlier inputs still in flight are written first, as a serial run would.</summary>
+        private void WriteErrorInOrder(ErrorRecord error)
+        {
+            foreach (var r in _runner!.Drain()) Emit(r);
+            WriteError(error);
         }
 
         protected override void EndProcessing()

@@ -46,7 +46,8 @@ namespace XtalPS.Commands
         [Parameter] [ValidateRange(1e-6, 1e6)] public double Gain { get; set; }
         /// <summary>Base name of the two debug mosaics: …1.tif (as measured) and …2.tif (background subtracted).</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string? DebugImagePath { get; set; }
-        [Parameter] [ValidateRange(1, 256)] public int ThrottleLimit { get; set; } = 1;
+        /// <summary>Images processed at once; by default the cores this process may use (SLURM_CPUS_PER_TASK, XTALPS_CPUS, else the processor count). Every stage of a pipeline draws from that one budget, so the whole pipeline computes on that many threads; the output does not depend on it.</summary>
+        [Parameter] [ValidateRange(1, 256)] public int ThrottleLimit { get; set; }
 
         protected override void BeginProcessing()
         {
@@ -68,7 +69,7 @@ namespace XtalPS.Commands
                 BoxSize = BoxSize, BoxGrowAmount = BoxGrowAmount, BackgroundRimSize = BackgroundRimSize, Gain = _settings.Gain, Cycles = Cycles,
                 DMin = MyInvocation.BoundParameters.ContainsKey(nameof(DMin)) ? DMin : (double?)null,
             };
-            _runner = new OrderedParallelRunner<object, (ReflectionTable, ProfileMosaic?, ProfileMosaic?)>(ThrottleLimit, (input, token) =>
+            _runner = new OrderedParallelRunner<object, (ReflectionTable, ProfileMosaic?, ProfileMosaic?)>(ThreadBudget.Throttle(this, ThrottleLimit), (input, token) =>
             {
                 var table = input as ReflectionTable ?? LatticeGaussianFit.Extract(((LatticeInput)input).Image, ((LatticeInput)input).Lattice, extractSettings, cancel: token);
                 ProfileMosaic? raw = debug ? new ProfileMosaic(2 * _settings.OuterHalfSize + 1) : null;
@@ -84,10 +85,10 @@ namespace XtalPS.Commands
             {
                 var lattice = Lattice!;
                 var image = LatticePixels.Resolve(lattice, out var problem);
-                if (image == null) { WriteError(ErrorRecords.InvalidArgument(problem ?? "The lattice has no image to integrate.", "LatticeHasNoImage", lattice)); return; }
+                if (image == null) { WriteErrorInOrder(ErrorRecords.InvalidArgument(problem ?? "The lattice has no image to integrate.", "LatticeHasNoImage", lattice)); return; }
                 if (!LatticePrediction.CanPredict(lattice))
                 {
-                    WriteError(new ErrorRecord(new NotSupportedException($"The {lattice.Kind.ToString().ToLowerInvariant()} lattice has no detector and beam to predict its reflections on."),
+                    WriteErrorInOrder(new ErrorRecord(new NotSupportedException($"The {lattice.Kind.ToString().ToLowerInvariant()} lattice has no detector and beam to predict its reflections on."),
                         "LatticePredictionUnavailable", ErrorCategory.InvalidArgument, lattice));
                     return;
                 }
@@ -98,7 +99,7 @@ namespace XtalPS.Commands
                 var table = InputObject!;
                 if (table.Image == null)
                 {
-                    WriteError(ErrorRecords.InvalidArgument($"The reflection table ({table.Stage}) has no image; integrate the output of Invoke-LatticeExtract.", "TableHasNoImage", table));
+                    WriteErrorInOrder(ErrorRecords.InvalidArgument($"The reflection table ({table.Stage}) has no image; integrate the output of Invoke-LatticeExtract.", "TableHasNoImage", table));
                     return;
                 }
                 var staged = WithStageGain(table.Image);
@@ -106,6 +107,13 @@ namespace XtalPS.Commands
             }
             WriteProgress(new ProgressRecord(4, "Invoke-PeakIntegration", $"Image {_index + 1}"));
             foreach (var r in _runner!.Add(input)) Emit(r);
+        }
+
+        /// <summary>An error about this input: the results of earlier inputs still in flight are written first, as a serial run would.</summary>
+        private void WriteErrorInOrder(ErrorRecord error)
+        {
+            foreach (var r in _runner!.Drain()) Emit(r);
+            WriteError(error);
         }
 
         protected override void EndProcessing()

@@ -8,7 +8,9 @@ namespace XtalPS.Internal
     /// <summary>
     /// Runs work items on up to ThrottleLimit threads while the cmdlet keeps writing from the pipeline thread, in
     /// input order. At most 2·ThrottleLimit items are in flight, so memory stays bounded however long the input.
-    /// With a throttle of 1 the work runs inline, exactly as a serial loop would.
+    /// Every item also takes a slot of the process-wide <see cref="ThreadBudget"/> while it computes, so the stages
+    /// of one pipeline share the cores instead of multiplying their throttles. Items waiting for a slot hold no
+    /// thread. With a throttle of 1 the work runs inline on the pipeline thread, exactly as a serial loop would.
     /// </summary>
     internal sealed class OrderedParallelRunner<TIn, TOut> : IDisposable
     {
@@ -25,15 +27,20 @@ namespace XtalPS.Internal
         private readonly Queue<(TIn Input, Task<TOut> Task)> _inFlight = new Queue<(TIn, Task<TOut>)>();
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private readonly SemaphoreSlim _slots;
+        private readonly SemaphoreSlim _budget;
 
         public OrderedParallelRunner(int throttle, Func<TIn, CancellationToken, TOut> work)
         {
             _throttle = Math.Max(1, throttle);
             _work = work;
             _slots = new SemaphoreSlim(_throttle, _throttle);
+            _budget = ThreadBudget.Pool(_throttle);
         }
 
         public CancellationToken Token => _cancel.Token;
+
+        /// <summary>The throttle this runner was made with.</summary>
+        public int Throttle => _throttle;
 
         /// <summary>Queues one item; returns the results that are ready, in order (waiting when the window is full).</summary>
         public IEnumerable<Result> Add(TIn item)
@@ -45,12 +52,18 @@ namespace XtalPS.Internal
             }
             while (_inFlight.Count >= 2 * _throttle)
                 yield return Complete(_inFlight.Dequeue());
-            var task = Task.Run(() =>
+            var token = _cancel.Token;
+            var task = Task.Run(async () =>
             {
-                _slots.Wait(_cancel.Token);
-                try { return _work(item, _cancel.Token); }
+                await _slots.WaitAsync(token).ConfigureAwait(false);
+                try
+                {
+                    await _budget.WaitAsync(token).ConfigureAwait(false);
+                    try { return _work(item, token); }
+                    finally { _budget.Release(); }
+                }
                 finally { _slots.Release(); }
-            }, _cancel.Token);
+            }, token);
             _inFlight.Enqueue((item, task));
             while (_inFlight.Count > 0 && _inFlight.Peek().Task.IsCompleted)
                 yield return Complete(_inFlight.Dequeue());
@@ -66,7 +79,12 @@ namespace XtalPS.Internal
 
         private Result RunInline(TIn item)
         {
-            try { return new Result(item, _work(item, _cancel.Token), null); }
+            try
+            {
+                _budget.Wait(_cancel.Token);
+                try { return new Result(item, _work(item, _cancel.Token), null); }
+                finally { _budget.Release(); }
+            }
             catch (Exception e) when (!(e is OperationCanceledException)) { return new Result(item, default!, e); }
         }
 

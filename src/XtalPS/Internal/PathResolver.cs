@@ -7,8 +7,11 @@ namespace XtalPS.Internal
     /// <summary>Turns -Path (wildcards) and -LiteralPath arguments into file-system paths, writing an error per path that matches nothing.</summary>
     internal static class PathResolver
     {
-        public static List<string> Resolve(PSCmdlet cmdlet, IEnumerable<string> paths, bool literal)
+        /// <param name="onError">Receives each error instead of the cmdlet's error stream (a caller with work in flight
+        /// writes its earlier results first, so errors keep the input's order).</param>
+        public static List<string> Resolve(PSCmdlet cmdlet, IEnumerable<string> paths, bool literal, System.Action<ErrorRecord>? onError = null)
         {
+            var fail = onError ?? cmdlet.WriteError;
             var result = new List<string>();
             foreach (var path in paths)
             {
@@ -18,14 +21,14 @@ namespace XtalPS.Internal
                     {
                         string p = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
                         if (System.IO.File.Exists(p)) result.Add(p);
-                        else if (System.IO.Directory.Exists(p)) cmdlet.WriteError(ErrorRecords.PathIsDirectory(p, reading: true));
-                        else cmdlet.WriteError(ErrorRecords.FileNotFound(path));
+                        else if (System.IO.Directory.Exists(p)) fail(ErrorRecords.PathIsDirectory(p, reading: true));
+                        else fail(ErrorRecords.FileNotFound(path));
                         continue;
                     }
                     var resolved = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out ProviderInfo provider);
                     if (provider.ImplementingType != typeof(FileSystemProvider))
                     {
-                        cmdlet.WriteError(ErrorRecords.InvalidArgument($"'{path}' is not a file-system path.", "NotFileSystemPath", path));
+                        fail(ErrorRecords.InvalidArgument($"'{path}' is not a file-system path.", "NotFileSystemPath", path));
                         continue;
                     }
                     int before = result.Count;
@@ -35,15 +38,15 @@ namespace XtalPS.Internal
                         else if (folder == null && System.IO.Directory.Exists(r)) folder = r;
                     // A folder named on its own (not one a wildcard happened to match among files) is a mistake worth naming.
                     if (result.Count == before)
-                        cmdlet.WriteError(folder != null ? ErrorRecords.PathIsDirectory(folder, reading: true) : ErrorRecords.FileNotFound(path));
+                        fail(folder != null ? ErrorRecords.PathIsDirectory(folder, reading: true) : ErrorRecords.FileNotFound(path));
                 }
                 catch (ItemNotFoundException)
                 {
-                    cmdlet.WriteError(ErrorRecords.FileNotFound(path));
+                    fail(ErrorRecords.FileNotFound(path));
                 }
                 catch (System.Exception e) when (e is PSArgumentException || e is System.ArgumentException || e is DriveNotFoundException || e is ProviderNotFoundException)
                 {
-                    cmdlet.WriteError(ErrorRecords.InvalidArgument(e.Message, "InvalidPath", path));
+                    fail(ErrorRecords.InvalidArgument(e.Message, "InvalidPath", path));
                 }
             }
             return result;
