@@ -60,6 +60,9 @@ namespace XtalPS.Metrology
                 if (e.Detector != null && !SameLayout(detector, e.Detector))
                     throw new MetrologyException(MetrologyException.DetectorMismatchId,
                         $"{e.Name} was measured on '{e.Detector.Name}' ({e.Detector.PanelCount} panels), which is not the detector refined ('{detector.Name}', {detector.PanelCount} panels).");
+                if (e.Detector != null && GeometryDifference(detector, e.Detector) is string moved)
+                    throw new MetrologyException(MetrologyException.DetectorMismatchId,
+                        $"{e.Name} was measured on a detector with the same panels as the one refined but another geometry ({moved}).");
                 foreach (var r in e.Reflections)
                     if (r.Panel < 0 || r.Panel >= detector.PanelCount)
                         throw new MetrologyException(MetrologyException.DetectorMismatchId,
@@ -112,6 +115,30 @@ namespace XtalPS.Metrology
             return steps;
         }
 
+        /// <summary>Largest difference in panel position (mm) taken for the same geometry (headers print positions to about a micrometre).</summary>
+        public const double SameGeometryTolerance = 0.005;
+
+        /// <summary>
+        /// Null when two detectors of the same layout have the same geometry (every panel's corners within
+        /// <see cref="SameGeometryTolerance"/> mm); otherwise a description of the panel that differs most.
+        /// </summary>
+        public static string? GeometryDifference(DetectorModel a, DetectorModel b)
+        {
+            if (ReferenceEquals(a, b)) return null;
+            double worst = 0; int which = -1;
+            for (int i = 0; i < Math.Min(a.PanelCount, b.PanelCount); i++)
+            {
+                Panel p = a.Panels[i], q = b.Panels[i];
+                foreach (var (x, y) in new[] { (0.0, 0.0), (p.Width, 0.0), (0.0, p.Height), (p.Width, p.Height) })
+                {
+                    double d = (p.PixelToLab(x, y) - q.PixelToLab(x, y)).Length;
+                    if (d > worst) { worst = d; which = i; }
+                }
+            }
+            return worst <= SameGeometryTolerance ? null
+                : string.Format(CultureInfo.InvariantCulture, "panel {0} '{1}' differs by {2:0.###} mm", which, a.Panels[which].Name, worst);
+        }
+
         private static MetrologyResult Run(DetectorModel initial, IReadOnlyList<StillExperiment> experiments, MetrologySettings settings, int maxLevel,
             Action<MetrologyProgress>? progress, CancellationToken cancel)
         {
@@ -130,7 +157,9 @@ namespace XtalPS.Metrology
                 var saved = crystals.Select(c => (c.U, c.Cell, c.Dropped)).ToArray();
                 try
                 {
-                    var (problem, report, nextModel) = RunStep(model, crystals, settings, step, maxLevel, errorModel, fixedOutOfPlane, progress, cancel);
+                    var done = RunStep(model, crystals, settings, step, maxLevel, errorModel, fixedOutOfPlane, progress, cancel);
+                    if (done == null) continue;
+                    var (problem, report, nextModel) = done.Value;
                     reports.Add(report);
                     model = problem.CurrentDetector();
                     last = problem;
@@ -170,7 +199,7 @@ namespace XtalPS.Metrology
             e is MetrologyException m ? m.ErrorId == MetrologyException.TooFewReflectionsId || m.ErrorId == MetrologyException.RefinementFailedId
             : e is ArithmeticException || e is InvalidOperationException;
 
-        private static (StillsRefinementProblem Problem, MetrologyLevelReport Report, PredictionErrorModel ErrorModel) RunStep(DetectorModel model, CrystalState[] crystals,
+        private static (StillsRefinementProblem Problem, MetrologyLevelReport Report, PredictionErrorModel ErrorModel)? RunStep(DetectorModel model, CrystalState[] crystals,
             MetrologySettings settings, Step step, int maxLevel, PredictionErrorModel errorModel, List<string> fixedOutOfPlane,
             Action<MetrologyProgress>? progress, CancellationToken cancel)
         {
@@ -243,7 +272,13 @@ namespace XtalPS.Metrology
 
             // Out-of-plane parameters stay free only where the data determine them.
             var undetermined = new List<string>();
-            if (!step.InPlane) freeDetector -= FixUndetermined(problem, model, units, settings, lm, level, undetermined, fixedOutOfPlane, progress);
+            if (!step.InPlane)
+            {
+                freeDetector -= FixUndetermined(problem, model, units, settings, lm, level, undetermined, fixedOutOfPlane, progress);
+                // Above the deepest level, a second pass with nothing out of the plane left to refine would only repeat the first.
+                bool outOfPlane = Enumerable.Range(0, units.Count).Any(u => !fix[u * 6] || !fix[u * 6 + 4] || !fix[u * 6 + 5]);
+                if (!outOfPlane && level < maxLevel && step.Sweep == 2) return null;
+            }
 
             progress?.Invoke(new MetrologyProgress(level, 0, double.NaN, double.NaN, double.NaN,
                 $"level {level}{(step.Sweep == 2 ? " again" : step.InPlane ? " in the plane" : "")}: {units.Count} group(s), {freeDetector} detector and {freeCrystal} crystal parameters, {used} reflections from {crystals.Count(c => c.Active)} crystals ({rejected} rejected)"

@@ -22,7 +22,13 @@ namespace XtalPS.Metrology
             }
             ReflectionsUsed = n;
             Rmsd = n > 0 ? System.Math.Sqrt((sx + sy) / n) : double.NaN;
+            double sp = 0;
+            for (int i = 0; i < x.Length; i++) if (used[i]) sp += deltaPsi[i] * deltaPsi[i];
+            DeltaPsiRms = n > 0 ? System.Math.Sqrt(sp / n) : double.NaN;
         }
+
+        /// <summary>RMS of Δψ over the used reflections on the refined model, rad.</summary>
+        public double DeltaPsiRms { get; }
 
         public StillExperiment Input { get; }
         public string Name => Input.Name;
