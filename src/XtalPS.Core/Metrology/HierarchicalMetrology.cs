@@ -332,8 +332,9 @@ namespace XtalPS.Metrology
         /// of sight looks, from the sample, like a move in its plane, so the in-plane parameters absorb an error δ in an
         /// out-of-plane one and leave its panels off in the plane by |X∥|·|δz|/|X·n| at a panel corner X (X∥ the corner's
         /// distance from the foot of the normal through the sample, δz the motion along the panel normal n). A parameter stays
-        /// free when its standard deviation, so propagated to the worst corner of the group, is at most
-        /// <see cref="MetrologySettings.OutOfPlaneTolerance"/> pixels; otherwise it keeps its value and is named. The
+        /// free when its standard deviation, so propagated to the worst corner of the group (and never counted as less than
+        /// the corner's motion along the normal, in pixels), is at most <see cref="MetrologySettings.OutOfPlaneTolerance"/>
+        /// pixels; otherwise it keeps its value and is named. The
         /// standard deviations come from the normal equations at the start of the step (the crystals eliminated, so a
         /// distance that trades against the cells shows as undetermined). Returns how many parameters were fixed.
         /// </summary>
@@ -377,7 +378,7 @@ namespace XtalPS.Metrology
             return count;
         }
 
-        /// <summary>Pixels moved in the plane, at the group's worst panel corner, per unit of an out-of-plane parameter (q = 0 Dist mm, 4 Tau2 and 5 Tau3 mrad).</summary>
+        /// <summary>Pixels moved, at the group's worst panel corner, per unit of an out-of-plane parameter (q = 0 Dist mm, 4 Tau2 and 5 Tau3 mrad): in the plane as seen from the sample, or along the normal when that is more.</summary>
         private static double Lever(DetectorModel model, PanelGroupUnit unit, int q)
         {
             double worst = 0;
@@ -392,7 +393,10 @@ namespace XtalPS.Metrology
                     double depth = x.Dot(n);
                     if (Math.Abs(depth) < 1e-9) continue;
                     var along = x - n * depth;
-                    double moved = along.Length * Math.Abs(m.Dot(n)) / Math.Abs(depth) / panel.PixelSize;
+                    // Seen in the plane (|X∥|/|X·n| per unit along the normal), and never less than the motion along the
+                    // normal itself: a tilt of a panel near the beam hardly shows in the plane, but one known only to
+                    // ±10 mrad is not determined (on 8 stills such free ASIC tilts threw one panel 8 px off).
+                    double moved = Math.Max(1, along.Length / Math.Abs(depth)) * Math.Abs(m.Dot(n)) / panel.PixelSize;
                     worst = Math.Max(worst, moved);
                 }
             }
