@@ -149,7 +149,7 @@ namespace XtalPS.Module.Tests
             Assert.Contains("DPsi (deg)", text);
             Assert.Contains("AutoFixed", text);
             Assert.Matches(@"Name\s+Refl\s+Dist\s+Shift1\s+Shift2\s+Tau1\s+Tau2\s+Tau3", text);
-            Assert.Matches(@"Panel\s+Name\s+dFast \(px\)\s+dSlow \(px\)\s+Esd \(px\)\s+Rot \(deg\)", text);
+            Assert.Matches(@"Panel\s+Name\s+dFast px\s+dSlow px\s+Esd px\s+Rot deg\s+Esd deg\s+Refl\s+RMSD px", text);
             Assert.DoesNotContain("…", text.Split('\n').First(l => l.Contains("dxtbx_detector")));
             Assert.Matches(@"FS_D0Q1|Q1", text);
         }

@@ -183,6 +183,8 @@ namespace XtalPS.Metrology
                 last = new StillsRefinementProblem(model, PanelGroupUnit.AtLevel(model, 0), crystals, settings.DeltaPsiSigma, 1);
                 foreach (var c in crystals) c.Active = !c.Dropped;
             }
+            var dropped = crystals.Where(c => c.Dropped).ToArray();
+            if (dropped.Length > 0) RefitCrystals(model, crystals, settings, errorModel, cancel);
             var refined = new List<RefinedStill>();
             foreach (var c in crystals)
             {
@@ -193,6 +195,30 @@ namespace XtalPS.Metrology
             }
             var panels = PanelReport(initial, model, crystals, initialResiduals, Residuals(last, crystals), reports);
             return new MetrologyResult(initial, model, reports, refined, panels, errorModel, fixedOutOfPlane, stoppedLevel, stopReason);
+        }
+
+        /// <summary>
+        /// Images dropped as outliers took no part in the later levels, so their crystals still sit where the detector was
+        /// when they were dropped; refine each of them alone on the final detector (detector fixed), so that what -PassThru
+        /// hands on is predicted on the refined geometry. The crystals that took part are not touched.
+        /// </summary>
+        private static void RefitCrystals(DetectorModel model, CrystalState[] crystals, MetrologySettings settings, PredictionErrorModel errorModel, CancellationToken cancel)
+        {
+            var active = crystals.Select(c => c.Active).ToArray();
+            try
+            {
+                var problem = new StillsRefinementProblem(model, PanelGroupUnit.AtLevel(model, 0), crystals, settings.DeltaPsiSigma, settings.MaxDegreeOfParallelism);
+                foreach (var c in crystals) { c.Active = c.Dropped; c.CellFixed = (settings.Fix & MetrologyFix.Cell) != 0; }
+                SelectReflections(problem, crystals, settings, errorModel);
+                foreach (var c in crystals) if (c.Active && c.UsedCount < 3 * Math.Max(1, settings.MinReflectionsPerParameter)) c.Active = false;
+                for (int i = 0; i < problem.SharedFixed.Length; i++) problem.SharedFixed[i] = true;
+                problem.IndexSegments();
+                if (crystals.Any(c => c.Active))
+                    new SchurLevenbergMarquardt { Tau = settings.Tau, MaxIterations = settings.MaxIterations, RmsdTolerance = settings.RmsdTolerance, MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism }
+                        .Minimise(problem, null, cancel);
+            }
+            catch (Exception e) when (IsLevelFailure(e)) { }
+            finally { for (int i = 0; i < crystals.Length; i++) crystals[i].Active = active[i]; }
         }
 
         private static bool IsLevelFailure(Exception e) =>
