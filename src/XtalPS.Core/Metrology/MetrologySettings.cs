@@ -51,12 +51,10 @@ namespace XtalPS.Metrology
         /// Fewest reflections per free parameter. A panel group with fewer first loses its out-of-plane parameters
         /// (Dist, Tau2, Tau3), then, if its in-plane ones still have too few, all of them (reported as auto-fixed); a crystal
         /// with fewer for orientation and cell has its cell fixed, and with fewer than this × 3 it is left out of the level.
-        /// 5 as in DIALS (cctbx.xfel uses 3). With 3, spot-finder data on the 8 simulated CSPAD stills let corner ASICs with
-        /// 9–12 reflections, most far from the Ewald sphere and so weighted down, wander 6–8 px from the truth (esd 1.5 px);
-        /// with 5 they keep their sensor's motion and are reported. (When tilts were refined at every level, 5 held an outer
-        /// ASIC with 19 reflections at its sensor's tilt; the in-plane first sweep needs only 15 for an ASIC.)
+        /// 3 as in cctbx.xfel (DIALS uses 5): on the 8 simulated CSPAD stills, 5 fixes the tilt of an outer ASIC with 19
+        /// reflections at its sensor's value and leaves it 1.9 px off, while 3 recovers every ASIC to 0.07 px.
         /// </summary>
-        public int MinReflectionsPerParameter { get; set; } = 5;
+        public int MinReflectionsPerParameter { get; set; } = 3;
         public OutlierMethod Outliers { get; set; } = OutlierMethod.Tukey;
         public double IqrMultiplier { get; set; } = 1.5;
         /// <summary>Between levels, drop images whose RMSD is above the upper Tukey fence of all images' RMSDs.</summary>

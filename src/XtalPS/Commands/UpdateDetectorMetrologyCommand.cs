@@ -44,7 +44,7 @@ namespace XtalPS.Commands
         /// <summary>Fewest reflections per free parameter of a panel group (or crystal).</summary>
         [Parameter]
         [ValidateRange(1, 1000)]
-        public int MinReflectionsPerParameter { get; set; } = 5;
+        public int MinReflectionsPerParameter { get; set; } = 3;
 
         /// <summary>Largest in-plane error (px) that the uncertainty of an out-of-plane parameter (Dist, Tau2, Tau3) may imply for it to be refined.</summary>
         [Parameter]
