@@ -71,8 +71,45 @@ namespace XtalPS.Core.Tests
             // 40 reflections are enough for the whole detector.
             var some = MetrologyTestData.SimExperiment(s, (t, i) => i < 40 ? (t.X[i], t.Y[i]) : ((double, double)?)null);
             var ok = HierarchicalMetrology.Refine(nominal, new[] { some }, new MetrologySettings { MaxLevel = 0 });
-            Assert.Single(ok.Levels);
+            Assert.True(ok.Complete);
+            Assert.All(ok.Levels, l => Assert.Equal(0, l.Level));
             AssertUntouched(MetrologyTestData.SimNominalDetector(), nominal);
+        }
+
+        [Fact]
+        public void A_level_short_of_reflections_keeps_the_levels_before_it_and_says_which_stopped()
+        {
+            var nominal = MetrologyTestData.SimNominalDetector();
+            var s = MetrologyTestData.Sim(0);
+            // 40 reflections determine the whole detector but not four quadrants with their crystal.
+            var some = MetrologyTestData.SimExperiment(s, (t, i) => i < 40 && t.OnActive[i] ? (t.X[i], t.Y[i]) : ((double, double)?)null);
+            var notes = new System.Collections.Generic.List<MetrologyProgress>();
+            var result = HierarchicalMetrology.Refine(nominal, new[] { some }, new MetrologySettings { MaxLevel = 3 }, notes.Add);
+            Assert.False(result.Complete);
+            Assert.True(result.StoppedLevel >= 1, $"stopped at {result.StoppedLevel}");
+            Assert.NotEmpty(result.StopReason);
+            Assert.Contains(result.Levels, l => l.Level == 0);
+            Assert.All(result.Levels, l => Assert.True(l.Level < result.StoppedLevel || l.Sweep == 2));
+            Assert.Contains(notes, n => n.IsWarning && n.Message.Contains($"level {result.StoppedLevel}"));
+            // The detector is that of the levels that ran, not the starting one.
+            Assert.NotSame(nominal, result.Detector);
+            Assert.Equal(64, result.Panels.Count);
+            AssertUntouched(MetrologyTestData.SimNominalDetector(), nominal);
+        }
+
+        [Fact]
+        public void Experiments_on_the_same_layout_but_another_geometry_are_refused()
+        {
+            var nominal = MetrologyTestData.SimNominalDetector();
+            var truth = MetrologyTestData.SimTrueDetector();
+            Assert.True(HierarchicalMetrology.SameLayout(nominal, truth));
+            Assert.Null(HierarchicalMetrology.GeometryDifference(nominal, MetrologyTestData.SimNominalDetector()));
+            Assert.NotNull(HierarchicalMetrology.GeometryDifference(nominal, truth));
+            var s = MetrologyTestData.Sim(0);
+            var mine = MetrologyTestData.SimExperiment(s, (t, i) => t.OnActive[i] ? (t.X[i], t.Y[i]) : ((double, double)?)null);
+            var other = new StillExperiment("other", s.Beam, s.U, s.Cell, LatticeSystem.Tetragonal, mine.Reflections, truth);
+            var e = Assert.Throws<MetrologyException>(() => HierarchicalMetrology.Refine(nominal, new[] { mine, other }));
+            Assert.Equal(MetrologyException.DetectorMismatchId, e.ErrorId);
         }
 
         [Fact]
@@ -92,11 +129,17 @@ namespace XtalPS.Core.Tests
             var result = HierarchicalMetrology.Refine(nominal, experiments, new MetrologySettings { MaxLevel = 1 });
             Assert.NotSame(nominal, result.Detector);
             Assert.Same(nominal, result.InitialDetector);
-            Assert.Equal(new[] { 1, 4 }, result.Levels.Select(l => l.GroupCount));
-            Assert.Equal(PanelGroupParameter.Tau1, result.Levels[0].Groups[0].FixedParameters);   // gauge
-            Assert.Equal(PanelGroupParameter.Tau1, result.Levels[1].Groups[0].FixedParameters);
-            Assert.Equal(PanelGroupParameter.None, result.Levels[1].Groups[1].FixedParameters);
+            Assert.Equal(new[] { 1, 4 }, result.Levels.Where(l => l.Sweep == 1).Select(l => l.GroupCount));
+            // First sweep: in the plane (Dist, Tau2, Tau3 held) with Tau1 of the first group as the gauge.
+            var outOfPlane = PanelGroupParameter.Dist | PanelGroupParameter.Tau2 | PanelGroupParameter.Tau3;
+            Assert.Equal(PanelGroupParameter.Tau1 | outOfPlane, result.Levels[0].Groups[0].FixedParameters);
+            Assert.Equal(PanelGroupParameter.Tau1 | outOfPlane, result.Levels[1].Groups[0].FixedParameters);
+            Assert.Equal(outOfPlane, result.Levels[1].Groups[1].FixedParameters);
             Assert.All(result.Levels[1].Groups.Skip(1), g => Assert.True(g.Tau1Esd > 0 && g.Shift1Esd > 0));
+            // Second sweep: out-of-plane parameters free only where determined; every one held is named.
+            Assert.Contains(result.Levels, l => l.Sweep == 2);
+            foreach (var l in result.Levels.Where(l => l.Sweep == 2))
+                Assert.All(l.Undetermined, u => Assert.Contains(l.Groups, g => u.Contains(" of " + g.Name + " ")));
             Assert.Equal(8, result.Crystals.Count);
             Assert.Equal(4, result.Detector.Hierarchy.Children.Count);
             // The hierarchy frames moved with their panels: a sensor's frame is still midway between its ASIC centres.

@@ -10,8 +10,10 @@ namespace XtalPS.Metrology
         internal MetrologyLevelReport(int level, IEnumerable<PanelGroupParameters> groups, double[] before, double[] after,
             int reflectionsUsed, int reflectionsRejected, int imagesUsed, IEnumerable<string> imagesRejected,
             int iterations, bool converged, string stopReason, int freeDetectorParameters, int freeCrystalParameters,
-            IEnumerable<string> crystalsWithFixedCell, IEnumerable<string> crystalsLeftOut)
+            IEnumerable<string> crystalsWithFixedCell, IEnumerable<string> crystalsLeftOut, int sweep = 1, IEnumerable<string>? undetermined = null)
         {
+            Sweep = sweep;
+            Undetermined = (undetermined ?? Enumerable.Empty<string>()).ToArray();
             Level = level;
             Groups = groups.ToArray();
             RmsdXBefore = before[0]; RmsdYBefore = before[1]; RmsdDeltaPsiBefore = before[2];
@@ -24,6 +26,10 @@ namespace XtalPS.Metrology
         }
 
         public int Level { get; }
+        /// <summary>1: the first pass down the hierarchy, panels held in their planes; 2: the second, out-of-plane parameters free where determined.</summary>
+        public int Sweep { get; }
+        /// <summary>Out-of-plane parameters left at their values because the data did not determine them (with their esd and its effect in the plane).</summary>
+        public IReadOnlyList<string> Undetermined { get; }
         /// <summary>One entry per panel group of the level, with its refined shifts and esds.</summary>
         public IReadOnlyList<PanelGroupParameters> Groups { get; }
         public int GroupCount => Groups.Count;
@@ -52,7 +58,7 @@ namespace XtalPS.Metrology
         public IReadOnlyList<string> CrystalsLeftOut { get; }
 
         public override string ToString() => string.Format(CultureInfo.InvariantCulture,
-            "level {0}: {1} groups, {2} reflections; RMSD x {3:0.###}→{4:0.###} px, y {5:0.###}→{6:0.###} px, Δψ {7:0.####}→{8:0.####}°",
-            Level, GroupCount, ReflectionsUsed, RmsdXBefore, RmsdXAfter, RmsdYBefore, RmsdYAfter, RmsdDeltaPsiBefore, RmsdDeltaPsiAfter);
+            "level {0} (sweep {9}): {1} groups, {2} reflections; RMSD x {3:0.###}→{4:0.###} px, y {5:0.###}→{6:0.###} px, Δψ {7:0.####}→{8:0.####}°",
+            Level, GroupCount, ReflectionsUsed, RmsdXBefore, RmsdXAfter, RmsdYBefore, RmsdYAfter, RmsdDeltaPsiBefore, RmsdDeltaPsiAfter, Sweep);
     }
 }

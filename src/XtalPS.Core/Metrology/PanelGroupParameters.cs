@@ -25,8 +25,9 @@ namespace XtalPS.Metrology
     public sealed class PanelGroupParameters
     {
         internal PanelGroupParameters(string name, int level, int panelCount, int reflectionCount, double[] values, double[] esds,
-            PanelGroupParameter fixedParameters, bool autoFixed, double pixelSize)
+            PanelGroupParameter fixedParameters, bool autoFixed, double pixelSize, int[]? panelIndices = null)
         {
+            PanelIndices = panelIndices ?? System.Array.Empty<int>();
             Name = name; Level = level; PanelCount = panelCount; ReflectionCount = reflectionCount;
             Dist = values[0]; Shift1 = values[1]; Shift2 = values[2]; Tau1 = values[3]; Tau2 = values[4]; Tau3 = values[5];
             DistEsd = esds[0]; Shift1Esd = esds[1]; Shift2Esd = esds[2]; Tau1Esd = esds[3]; Tau2Esd = esds[4]; Tau3Esd = esds[5];
@@ -35,6 +36,8 @@ namespace XtalPS.Metrology
 
         public string Name { get; }
         public int Level { get; }
+        /// <summary>Indices of the detector panels in the group.</summary>
+        public System.Collections.Generic.IReadOnlyList<int> PanelIndices { get; }
         public int PanelCount { get; }
         /// <summary>Reflections on the group's panels used at this level.</summary>
         public int ReflectionCount { get; }

@@ -19,12 +19,24 @@ namespace XtalPS.Metrology
             Cell = new CellParameterisation(input.LatticeSystem, input.Cell);
             int n = input.Reflections.Count;
             Hkl = new Vec3[n]; Panel = new int[n]; X = new double[n]; Y = new double[n]; Wx = new double[n]; Wy = new double[n];
+            Vx = new double[n]; Vy = new double[n];
             Used = new bool[n]; LocalSegment = new int[n];
             for (int i = 0; i < n; i++)
             {
                 var r = input.Reflections[i];
                 Hkl[i] = new Vec3(r.H, r.K, r.L); Panel[i] = r.Panel; X[i] = r.X; Y[i] = r.Y;
+                Vx[i] = r.VarianceX; Vy[i] = r.VarianceY;
                 Wx[i] = 1 / r.VarianceX; Wy[i] = 1 / r.VarianceY;
+            }
+        }
+
+        /// <summary>Weights 1/(centroid variance + the prediction error's variance at each reflection's Δψ).</summary>
+        public void Weigh(PredictionErrorModel model, double[] deltaPsi)
+        {
+            for (int i = 0; i < Hkl.Length; i++)
+            {
+                double extra = model.At(deltaPsi[i]);
+                Wx[i] = 1 / (Vx[i] + extra); Wy[i] = 1 / (Vy[i] + extra);
             }
         }
 
@@ -43,6 +55,9 @@ namespace XtalPS.Metrology
         public double[] Y { get; }
         public double[] Wx { get; }
         public double[] Wy { get; }
+        /// <summary>Centroid variances (px²) as observed.</summary>
+        public double[] Vx { get; }
+        public double[] Vy { get; }
         public bool[] Used { get; }
         public int[] LocalSegment { get; }
         public int[] Segments { get; set; } = Array.Empty<int>();

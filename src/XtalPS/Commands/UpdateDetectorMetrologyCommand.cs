@@ -46,6 +46,11 @@ namespace XtalPS.Commands
         [ValidateRange(1, 1000)]
         public int MinReflectionsPerParameter { get; set; } = 3;
 
+        /// <summary>Largest in-plane error (px) that the uncertainty of an out-of-plane parameter (Dist, Tau2, Tau3) may imply for it to be refined.</summary>
+        [Parameter]
+        [ValidateRange(0.0, 1000.0)]
+        public double OutOfPlaneTolerance { get; set; } = 0.05;
+
         /// <summary>Also write each lattice again, with its crystal re-refined and its image on the refined detector.</summary>
         [Parameter]
         public SwitchParameter PassThru { get; set; }
@@ -72,6 +77,9 @@ namespace XtalPS.Commands
             if (_detector != null && !HierarchicalMetrology.SameLayout(_detector, image.Detector))
                 return new MetrologyException(MetrologyException.DetectorMismatchId,
                     $"{name} was recorded on '{image.Detector.Name}' ({image.Detector.PanelCount} panels), not on '{_detector.Name}' ({_detector.PanelCount} panels) like the first lattice.");
+            if (_detector != null && HierarchicalMetrology.GeometryDifference(_detector, image.Detector) is string moved)
+                return new MetrologyException(MetrologyException.DetectorMismatchId,
+                    $"{name} was recorded on a detector with the same panels as the first lattice's but another geometry ({moved}); refine the lattices of each geometry separately.");
             var bad = lattice.IndexedSpots.FirstOrDefault(s => s.Spot.Panel < 0 || s.Spot.Panel >= image.Detector.PanelCount);
             if (bad != null)
                 return new MetrologyException(MetrologyException.DetectorMismatchId, $"{name}: a spot names panel {bad.Spot.Panel}; the detector has {image.Detector.PanelCount}.");
@@ -108,6 +116,7 @@ namespace XtalPS.Commands
                 Fix = Fix,
                 MaxIterations = MaxIterations,
                 MinReflectionsPerParameter = MinReflectionsPerParameter,
+                OutOfPlaneTolerance = OutOfPlaneTolerance,
             };
             int deepest = HierarchicalMetrology.DeepestLevel(_detector);
             int last = settings.MaxLevel < 0 ? deepest : settings.MaxLevel;
@@ -138,7 +147,7 @@ namespace XtalPS.Commands
                 var source = lattice.Source!;
                 var refinedSource = new ImageSource(source.Path, source.Frame, source.Format, result.Detector, source.Beam, source.GainSource, source.Truth);
                 var passed = new CrystalLattice(refined.AMatrix, lattice.Symmetry, null, lattice.Spots, spots, refined.Rmsd, lattice.Mosaicity,
-                    result.Detector, lattice.Beam ?? source.Beam, lattice.DeltaPsiRms);
+                    result.Detector, lattice.Beam ?? source.Beam, refined.DeltaPsiRms);
                 WriteObject(passed.WithSource(refinedSource));
             }
         }
@@ -151,6 +160,7 @@ namespace XtalPS.Commands
                     $"Level {p.Level}, iteration {p.Iteration}: RMSD x {p.RmsdX:0.####} px, y {p.RmsdY:0.####} px, Δψ {p.RmsdDeltaPsi:0.#####}°"));
                 WriteDebug(p.ToString());
             }
+            else if (p.IsWarning) WriteWarning(p.Message);
             else WriteVerbose(p.Message);
         }
 
