@@ -103,7 +103,9 @@ namespace XtalPS.Core.Tests
                 MergedMtzWriter.Write(path, Merged());
                 string sha = Sha(path);
                 _out.WriteLine($"MERGED {sha}");
-                Assert.Equal("4677a872d366f48a0589fea26bea4bbe443f5f8a13e13b624d193929206087e2", sha);
+                // Taken again once the merged file gained French–Wilson F/SIGF; the writer of that change, before it used
+                // the shared header builder, wrote the same bytes for the same merge (checked with both builds).
+                Assert.Equal("6eb46eb8fd1fe19b00d0b76339291d7e4281601dcdbddddd87fa172717e3c044", sha);
             }
             finally { Directory.Delete(dir, true); }
         }

@@ -13,7 +13,9 @@ namespace XtalPS.Formats
     /// Writes reflection tables as a CrystFEL stream (format 2.3, as indexamajig 0.9 writes it): the geometry block of
     /// the first table's detector, then one chunk per table with its peak list (the lattice's spots) and one crystal
     /// (cell in nm and degrees, reciprocal axes in nm⁻¹ in CrystFEL's frame, the reflections with I, σ(I), peak,
-    /// background and data-array position). partialator and check_hkl read these lists.
+    /// background and data-array position). partialator and check_hkl read these lists. indexamajig corrects the pixels
+    /// for polarisation before it integrates, so I and σ(I) are written times the reflection's Lorentz–polarisation
+    /// factor where integration recorded one (for stills that factor is the polarisation correction alone).
     /// </summary>
     public sealed class CrystFelStreamWriter : ReflectionFileWriter
     {
@@ -77,8 +79,9 @@ namespace XtalPS.Formats
             {
                 double x = double.IsNaN(r.X) ? r.PredictedX : r.X, y = double.IsNaN(r.Y) ? r.PredictedY : r.Y;
                 var (fs, ss) = Slab(detector, r.Panel, x, y);
+                double lp = r.LorentzPolarisation > 0 && !double.IsInfinity(r.LorentzPolarisation) ? r.LorentzPolarisation : 1;
                 sb.AppendFormat(Inv, "{0,4} {1,4} {2,4} {3,10:0.00} {4,10:0.00} {5,10:0.00} {6,10:0.00} {7,6:0.0} {8,6:0.0} {9}\n",
-                    r.H, r.K, r.L, Finite(r.Intensity), Finite(r.Sigma), Finite(r.Amplitude), Finite(r.IntegratedBackground), fs, ss, PanelName(detector, r.Panel));
+                    r.H, r.K, r.L, Finite(r.Intensity * lp), Finite(r.Sigma * lp), Finite(r.Amplitude), Finite(r.IntegratedBackground), fs, ss, PanelName(detector, r.Panel));
             }
             sb.Append("End of reflections\n--- End crystal\n----- End chunk -----\n");
             var bytes = new UTF8Encoding(false).GetBytes(sb.ToString());
