@@ -12,7 +12,10 @@ namespace XtalPS.Benchmarks
     /// A CSPAD image (64 ASICs, 2.3 Mpx) with 1,000 spots drawn over it, 1000 px wide with axes, rings and beam centre:
     /// assembling, scaling and drawing to a bitmap, and the whole picture to PNG bytes.
     /// </summary>
+    // In process: the project BenchmarkDotNet generates also reaches XtalPS.Pictures through the module's
+    // netstandard2.0 build and can end up with its drawing-less copy.
     [MemoryDiagnoser]
+    [InProcess]
     public class PictureBenchmarks
     {
         private DiffractionScene _scene = null!;
