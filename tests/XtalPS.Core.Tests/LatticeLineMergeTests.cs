@@ -104,13 +104,14 @@ namespace XtalPS.Core.Tests
             }
             // Where the group leaves a re-indexing open (p3, p4, p6), turn every third image by it, as another indexing
             // run could have: the merge must find and undo that too.
-            var reindexing = PlaneGroup.Parse(group).Ambiguities.Where(a => !(a.R11 == 1 && a.R12 == 0 && a.R21 == 0 && a.R22 == 1)).ToArray();
+            var reindexing = PlaneGroup.Parse(group).Ambiguities.Where(a => !a.TurnsOnlyZ).ToArray();
             if (reindexing.Length > 0)
                 for (int i = 0; i < tilts.Count; i += 3)
                     foreach (var r in tilts[i].ReflectionTable.Reflections)
                     {
-                        (r.H, r.K) = reindexing[0].Apply(r.H, r.K);
-                        r.ZStar *= reindexing[0].ZSign;
+                        double z;
+                        (r.H, r.K, z) = reindexing[0].Apply(r.H, r.K, r.ZStar);
+                        r.ZStar = z;
                     }
             var result = LatticeLineMerge.Merge(tilts.Select(t => t.ReflectionTable).ToList(),
                 new LatticeLineMergeSettings { Cell = cell, PlaneGroup = group, Thickness = 20 });
@@ -133,7 +134,7 @@ namespace XtalPS.Core.Tests
             {
                 int h = p.H, k = p.K; double z = p.ZStar;
                 for (int a = 0; a < planeGroup.Ambiguities.Count; a++)
-                    if ((combination >> a & 1) != 0) { var op = planeGroup.Ambiguities[a]; (h, k) = op.Apply(h, k); z *= op.ZSign; }
+                    if ((combination >> a & 1) != 0) (h, k, z) = planeGroup.Ambiguities[a].Apply(h, k, z);
                 return structure.Intensity(h, k, z);
             }
             double CC(IEnumerable<MergedLatticePoint> sel, int combination) => PeakIntegrationTests.Pearson(sel.Select(p => p.Intensity).ToList(), sel.Select(p => Truth(p, combination)).ToList());

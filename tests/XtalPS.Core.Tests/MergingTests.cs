@@ -184,12 +184,18 @@ namespace XtalPS.Core.Tests
             Assert.InRange(held, 30_000_000, 40_000_000);
         }
 
-        [Fact]
-        public void Merged_mtz_is_read_back()
+        /// <summary>30 synthetic lattices merged in one cycle, with a history line to look for.</summary>
+        private static MergedReflectionTable SmallMergedTable()
         {
             var data = SyntheticMergingData.Create(lattices: 30, distinct: 30, seed: 2);
             var result = new ReflectionMerger(new MergeSettings { SpaceGroup = data.Group, Cycles = 1 }).Merge(data.Observations, data.Lattices);
-            var table = new MergedReflectionTable(result.DataSets[0], result.Statistics[0], Array.Empty<MergedLattice>(), new[] { "From XtalPS test" });
+            return new MergedReflectionTable(result.DataSets[0], result.Statistics[0], Array.Empty<MergedLattice>(), new[] { "From XtalPS test" });
+        }
+
+        [Fact]
+        public void Merged_mtz_is_read_back()
+        {
+            var table = SmallMergedTable();
             string path = Path.Combine(Path.GetTempPath(), $"xtalps-merged-{Guid.NewGuid():N}.mtz");
             try
             {
@@ -209,9 +215,7 @@ namespace XtalPS.Core.Tests
         [GemmiFact]
         public void Gemmi_finds_the_merged_mtz_in_the_ccp4_asymmetric_unit()
         {
-            var data = SyntheticMergingData.Create(lattices: 30, distinct: 30, seed: 2);
-            var result = new ReflectionMerger(new MergeSettings { SpaceGroup = data.Group, Cycles = 1 }).Merge(data.Observations, data.Lattices);
-            var table = new MergedReflectionTable(result.DataSets[0], result.Statistics[0], Array.Empty<MergedLattice>(), new[] { "From XtalPS test" });
+            var table = SmallMergedTable();
             string path = Path.Combine(Path.GetTempPath(), $"xtalps-merged-{Guid.NewGuid():N}.mtz");
             try
             {

@@ -25,6 +25,14 @@ namespace XtalPS.Lattices
             public int ZSign { get; }
             /// <summary>Indices of the equivalent reflection: the row vector (h, k) times R.</summary>
             public (int H, int K) Apply(int h, int k) => (h * R11 + k * R21, h * R12 + k * R22);
+            /// <summary>The equivalent of (h, k, z*): indices times R, z* times <see cref="ZSign"/>.</summary>
+            public (int H, int K, double Z) Apply(int h, int k, double z)
+            {
+                var (h1, k1) = Apply(h, k);
+                return (h1, k1, ZSign * z);
+            }
+            /// <summary>True for the operator that only reverses z* (the unknown sign of a tilt), not the indices.</summary>
+            public bool TurnsOnlyZ => R11 == 1 && R12 == 0 && R21 == 0 && R22 == 1 && ZSign < 0;
             public Operator Then(Operator o) =>
                 // (o ∘ this): x'' = o.R·(R·x)
                 new Operator(o.R11 * R11 + o.R12 * R21, o.R11 * R12 + o.R12 * R22, o.R21 * R11 + o.R22 * R21, o.R21 * R12 + o.R22 * R22, o.ZSign * ZSign);

@@ -126,7 +126,7 @@ namespace XtalPS.Merging
                 var turn = PairwiseSigns(obs, asu, settings, mirror, fold: true);
                 for (int i = 0; i < n; i++)
                     if (turn[i] < 0)
-                        obs[i] = obs[i].Select(o => { var (h, k) = mirror.Apply(o.H, o.K); return new Obs(h, k, mirror.ZSign * o.Z, o.Zs, o.I, o.S); }).ToArray();
+                        obs[i] = obs[i].Select(o => { var (h, k, z) = mirror.Apply(o.H, o.K, o.Z); return new Obs(h, k, z, o.Zs, o.I, o.S); }).ToArray();
             }
             var scales = Enumerable.Repeat(1.0, n).ToArray();
             // One pattern cannot tell the sign of its tilt; without a two-fold about the normal the signs are found
@@ -198,7 +198,7 @@ namespace XtalPS.Merging
             /// group's ambiguity: the tilt sign, or the re-indexing of p4 and p6) in the asymmetric unit.</summary>
             public (int H, int K, double Z) Map(int h, int k, double z, int choice, out bool even)
             {
-                if (choice < 0) { (h, k) = _alternative.Apply(h, k); z *= _alternative.ZSign; }
+                if (choice < 0) (h, k, z) = _alternative.Apply(h, k, z);
                 return Map(h, k, z, out even);
             }
 
@@ -229,7 +229,7 @@ namespace XtalPS.Merging
             int n = obs.Length;
             double width = 1 / (4 * s.Thickness);
             // A tilt sign shows only away from z* = 0; a re-indexing shows everywhere.
-            bool signOnly = ambiguity.R11 == 1 && ambiguity.R12 == 0 && ambiguity.R21 == 0 && ambiguity.R22 == 1;
+            bool signOnly = ambiguity.TurnsOnlyZ;
             // Per image: the measurements by line in the asymmetric unit as indexed and through the ambiguity.
             var lines = new Dictionary<(int, int), List<(double Z, double I)>>[n];
             var other = new Dictionary<(int, int), List<(double Z, double I)>>[n];
@@ -244,8 +244,7 @@ namespace XtalPS.Merging
                     var o = obs[i][j];
                     foreach (var (table, choice) in new[] { (lines[i], 1), (other[i], -1) })
                     {
-                        int h0 = o.H, k0 = o.K; double z0 = o.Z;
-                        if (choice < 0) { (h0, k0) = ambiguity.Apply(h0, k0); z0 *= ambiguity.ZSign; }
+                        var (h0, k0, z0) = choice < 0 ? ambiguity.Apply(o.H, o.K, o.Z) : (o.H, o.K, o.Z);
                         var (h, k, z) = asu.Map(h0, k0, z0, out bool even);
                         if (even || fold) z = Math.Abs(z);
                         if (!table.TryGetValue((h, k), out var list)) table[(h, k)] = list = new List<(double, double)>();
