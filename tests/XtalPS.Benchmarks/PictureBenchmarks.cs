@@ -19,6 +19,8 @@ namespace XtalPS.Benchmarks
     public class PictureBenchmarks
     {
         private DiffractionScene _scene = null!;
+
+        internal DiffractionScene Scene => _scene;
         private readonly DiffractionPictureSettings _settings = new DiffractionPictureSettings();
 
         [GlobalSetup]

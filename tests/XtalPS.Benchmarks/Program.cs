@@ -12,6 +12,7 @@ namespace XtalPS.Benchmarks
             if (args.Length > 0 && args[0] == "profile") return PipelineProfile.Run(args);
             if (args.Length > 0 && args[0] == "fits") return PipelineProfile.Fits(args);
             if (args.Length > 0 && args[0] == "decode") return PipelineProfile.DecodeSteps(args);
+            if (args.Length > 0 && args[0] == "pictures") return PictureProfile.Run(args);
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
             return 0;
         }

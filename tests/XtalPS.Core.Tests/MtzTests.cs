@@ -173,12 +173,13 @@ namespace XtalPS.Core.Tests
                 Assert.Equal(tables[0].Count, doc.RootElement.GetProperty("tables")[0].GetProperty("rows").GetArrayLength());
 
                 string tif = Path.Combine(dir, "m.tif");
-                TiffFloatWriter.Write(tif, new float[] { 1, 2, 3, 4, 5, float.NaN }, 3, 2);
+                TiffWriter.Write(new float[] { 1, 2, 3, 4, 5, float.NaN }, 3, 2, tif);
                 var b = File.ReadAllBytes(tif);
-                Assert.Equal((byte)'I', b[0]);
-                Assert.Equal(42, BitConverter.ToUInt16(b, 2));
-                Assert.Equal(8 + 2 + 10 * 12 + 4 + 24, b.Length);
-                Assert.Equal(5f, BitConverter.ToSingle(b, b.Length - 8));
+                Assert.True(TiffImage.Looks(b));
+                var frame = TiffImage.ReadFrames(tif, b).Single().PanelImages[0];
+                Assert.Equal((3, 2), (frame.Width, frame.Height));
+                Assert.Equal(new float[] { 1, 2, 3, 4, 5 }, frame.Pixels.Take(5));
+                Assert.Equal(0, frame.Mask[5]); // NaN is read back masked
             }
             finally { Directory.Delete(dir, true); }
         }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Threading;
 using XtalPS.Geometry;
 using XtalPS.Spots;
 
@@ -25,14 +26,15 @@ namespace XtalPS.Lattices
     public static class CrystalIndexer
     {
         /// <summary>Indexes the spots of one still against the image's own detector and beam.</summary>
-        public static IndexingResult Index(SpotList spots, IndexingSettings settings)
+        public static IndexingResult Index(SpotList spots, IndexingSettings settings, CancellationToken cancellationToken = default)
         {
             if (spots == null) throw new ArgumentNullException(nameof(spots));
-            return Index(spots, spots.Source.Detector, spots.Source.Beam, settings);
+            return Index(spots, spots.Source.Detector, spots.Source.Beam, settings, cancellationToken);
         }
 
-        /// <summary>Indexes the spots against a given detector and beam (overrides, refined metrology).</summary>
-        public static IndexingResult Index(SpotList spots, DetectorModel detector, Beam beam, IndexingSettings settings)
+        /// <summary>Indexes the spots against a given detector and beam (overrides, refined metrology).
+        /// <paramref name="cancellationToken"/> is checked between search sets, candidate bases and refinements.</summary>
+        public static IndexingResult Index(SpotList spots, DetectorModel detector, Beam beam, IndexingSettings settings, CancellationToken cancellationToken = default)
         {
             if (spots == null) throw new ArgumentNullException(nameof(spots));
             if (detector == null) throw new ArgumentNullException(nameof(detector));
@@ -57,7 +59,7 @@ namespace XtalPS.Lattices
             {
                 int free = used.Count(u => !u);
                 if (free < settings.MinSpots) { if (lattices.Count == 0) { failure = IndexingFailure.TooFewSpots; failureText = $"{free} spots left."; } break; }
-                var attempt = FindOne(obs, used, group, settings, predictor, maxCell, out var why, out var whyText);
+                var attempt = FindOne(obs, used, group, settings, predictor, maxCell, cancellationToken, out var why, out var whyText);
                 if (attempt == null)
                 {
                     if (lattices.Count == 0) { failure = why; failureText = whyText; }
@@ -84,7 +86,7 @@ namespace XtalPS.Lattices
         /// extended to every free spot.
         /// </summary>
         private static RefinedLattice? FindOne(SpotObservations all, bool[] used, SpaceGroup group, IndexingSettings s, StillsPredictor predictor,
-            double maxCell, out IndexingFailure why, out string whyText)
+            double maxCell, CancellationToken cancellationToken, out IndexingFailure why, out string whyText)
         {
             var freeIdx = Enumerable.Range(0, all.Count).Where(i => !used[i]).ToArray();
             var rng = new RandomSource(unchecked((ulong)(uint)s.Seed * 0x9E3779B97F4A7C15UL + 17));
@@ -102,13 +104,14 @@ namespace XtalPS.Lattices
             }
             foreach (var subset in sets)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var outside = new bool[all.Count];
                 for (int i = 0; i < outside.Length; i++) outside[i] = true;
                 foreach (int i in subset) outside[i] = false;
                 var searchSet = all.Subset(subset);
                 var starts = s.UnitCell.HasValue ? KnownCellStarts(searchSet, s.UnitCell.Value, group, s)
                     : UnknownCellIndexing.Starts(searchSet, s, maxCell);
-                var best = Choose(starts, all, outside, group, s, predictor, out var w, out var wt);
+                var best = Choose(starts, all, outside, group, s, predictor, cancellationToken, out var w, out var wt);
                 if (best != null)
                 {
                     if (subset.Length == freeIdx.Length) return best;
@@ -127,7 +130,7 @@ namespace XtalPS.Lattices
         /// <summary>Refines each starting setting against the spots not excluded; keeps, among those within the limits,
         /// the lowest RMSD of the ones indexing nearly as many spots as the best.</summary>
         private static RefinedLattice? Choose(IEnumerable<Mat3> starts, SpotObservations all, bool[] exclude, SpaceGroup group, IndexingSettings s,
-            StillsPredictor predictor, out IndexingFailure why, out string whyText)
+            StillsPredictor predictor, CancellationToken cancellationToken, out IndexingFailure why, out string whyText)
         {
             // Quick reciprocal-space fits first; symmetry-equivalent starts collapse to one, and only starts that index
             // nearly as many spots as the best go on to the (costlier) refinement on pixels.
@@ -135,7 +138,7 @@ namespace XtalPS.Lattices
             int tried = 0;
             foreach (var a0 in starts)
             {
-                tried++;
+                if ((++tried & 63) == 0) cancellationToken.ThrowIfCancellationRequested();
                 var q = CrystalRefinement.QuickFit(a0, all, s.IndexTolerance, exclude);
                 if (q == null || q.Value.Count < s.MinIndexed) continue;
                 if (quick.Any(o => CrystalOrientation.MisorientationDegrees(o.A, q.Value.A, group) < 0.5 && o.Count >= q.Value.Count)) continue;
@@ -146,6 +149,7 @@ namespace XtalPS.Lattices
             int bestQuick = quick.Count == 0 ? 0 : quick.Max(x => x.Count);
             foreach (var (a0, count) in quick.Where(x => x.Count >= 0.6 * bestQuick).OrderByDescending(x => x.Count).Take(s.CandidateBases))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var r = CrystalRefinement.RefineFrom(a0, all, group, s, predictor, exclude);
                 if (r == null) continue;
                 if (refined.Any(o => CrystalOrientation.MisorientationDegrees(o.A, r.A, group) < 0.5)) continue;

@@ -4,7 +4,7 @@ using System.Linq;
 
 namespace XtalPS.Lattices
 {
-    /// <summary>Everything <see cref="CrystalIndexer.Index(XtalPS.Spots.SpotList, IndexingSettings)"/> can be told. Defaults follow the DIALS stills indexer.</summary>
+    /// <summary>Everything <see cref="CrystalIndexer.Index(XtalPS.Spots.SpotList, IndexingSettings, System.Threading.CancellationToken)"/> can be told. Defaults follow the DIALS stills indexer.</summary>
     public sealed class IndexingSettings
     {
         /// <summary>The known cell; null = unknown: the cell is searched for (DPS) and lattices come out in P 1 in their Niggli setting.</summary>

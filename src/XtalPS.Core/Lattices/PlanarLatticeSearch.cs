@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using XtalPS.Geometry;
 using XtalPS.Geometry.Numerics;
 using XtalPS.Spots;
@@ -43,7 +44,8 @@ namespace XtalPS.Lattices
     /// </summary>
     public static class PlanarLatticeSearch
     {
-        public static PlanarLattice Find(SpotList spots, PlanarSearchSettings settings)
+        /// <summary>Finds the lattice of one 2D-crystal image; <paramref name="cancellationToken"/> is checked every cycle.</summary>
+        public static PlanarLattice Find(SpotList spots, PlanarSearchSettings settings, CancellationToken cancellationToken = default)
         {
             var image = spots.Source;
             var pts = spots.Spots.Where(s => s.Panel == 0 && !double.IsNaN(s.X)).ToArray();
@@ -78,6 +80,7 @@ namespace XtalPS.Lattices
             int stage = 0, cyclesInStage = 0;
             for (int cycle = 0; cycle < 100; cycle++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var lattice = new PlanarLattice(origin, a, b, barrelDistortion: kb, spiralDistortion: ks);
                 var (h, k, use) = Assign(lattice, pos, settings.IndexTolerance);
                 for (int i = 0; i < pos.Length; i++) if ((pos[i] - origin).Length > radii[stage]) use[i] = false;

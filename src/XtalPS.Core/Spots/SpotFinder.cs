@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using XtalPS.Imaging;
 
@@ -29,7 +30,9 @@ namespace XtalPS.Spots
         /// <summary>Output rows per work item within a panel.</summary>
         public const int BandRows = 512;
 
-        public static SpotFindingResult Find(DiffractionImage image, SpotFindingSettings settings)
+        /// <summary>Finds the spots of one image; <paramref name="cancellationToken"/> is checked between bands of
+        /// rows and between panels, so a cancelled run stops within one band's work.</summary>
+        public static SpotFindingResult Find(DiffractionImage image, SpotFindingSettings settings, CancellationToken cancellationToken = default)
         {
             if (image == null) throw new ArgumentNullException(nameof(image));
             settings.Validate();
@@ -72,6 +75,7 @@ namespace XtalPS.Spots
                 }
                 void Run((int Panel, int R0, int R1) w)
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
                     var pi = image.PanelImages[w.Panel];
                     double gain = PanelGain(image, settings, w.Panel);
                     var map = settings.GainMap != null ? new ReadOnlySpan<float>(settings.GainMap[w.Panel]) : default;
@@ -81,7 +85,7 @@ namespace XtalPS.Spots
                         ExtendedDispersionThreshold.Apply(pi.Pixels, pi.Mask, pi.Width, pi.Height, w.R0, w.R1, dispersion, gain, map, strong[w.Panel]);
                 }
                 if (settings.MaxDegreeOfParallelism > 1 && work.Count > 1)
-                    Parallel.ForEach(work, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism }, Run);
+                    Parallel.ForEach(work, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism, CancellationToken = cancellationToken }, Run);
                 else
                     foreach (var w in work) Run(w);
             }
@@ -102,6 +106,7 @@ namespace XtalPS.Spots
             var perPanel = new List<BraggSpot>[np];
             void Components(int p)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var pi = image.PanelImages[p];
                 var (runs, start) = ConnectedComponents.Label(strong[p], pi.Width, pi.Height);
                 var list = new List<BraggSpot>();
@@ -121,7 +126,7 @@ namespace XtalPS.Spots
                 perPanel[p] = list;
             }
             if (settings.MaxDegreeOfParallelism > 1 && np > 1)
-                Parallel.For(0, np, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism }, Components);
+                Parallel.For(0, np, new ParallelOptions { MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism, CancellationToken = cancellationToken }, Components);
             else
                 for (int p = 0; p < np; p++) Components(p);
 

@@ -76,8 +76,7 @@ namespace XtalPS.Pictures
             if ((show & PictureOverlay.IceRings) != 0) AddIceRings(plot, pal, projection, frame, counts);
             if ((show & PictureOverlay.BeamCentre) != 0)
             {
-                var beam = plot.Add.Markers(new[] { 0.0 }, new[] { 0.0 }, MarkerShape.Cross, 16, pal.Beam);
-                beam.MarkerLineWidth = 2;
+                plot.Add.Plottable(new MarkerLayer(new[] { 0.0 }, new[] { 0.0 }, MarkerShape.Cross, 16, pal.Beam, 2));
                 counts["BeamCentre"] = 1;
             }
             bool labels = (show & PictureOverlay.MillerIndices) != 0;
@@ -309,15 +308,11 @@ namespace XtalPS.Pictures
             if ((show & PictureOverlay.Spots) == 0) return;
             if (ux.Count > 0)
             {
-                var m = plot.Add.Markers(ux.ToArray(), uy.ToArray(), MarkerShape.OpenCircle, size, pal.Spot);
-                m.MarkerLineWidth = 1.5f;
-                m.LegendText = knowIndexed ? "unindexed spot" : "spot";
+                plot.Add.Plottable(new MarkerLayer(ux.ToArray(), uy.ToArray(), MarkerShape.OpenCircle, size, pal.Spot, 1.5f, knowIndexed ? "unindexed spot" : "spot"));
             }
             if (ix.Count > 0)
             {
-                var m = plot.Add.Markers(ix.ToArray(), iy.ToArray(), MarkerShape.OpenCircle, size, pal.Indexed);
-                m.MarkerLineWidth = 1.5f;
-                m.LegendText = "indexed spot";
+                plot.Add.Plottable(new MarkerLayer(ix.ToArray(), iy.ToArray(), MarkerShape.OpenCircle, size, pal.Indexed, 1.5f, "indexed spot"));
             }
             counts["Spots"] = ux.Count + ix.Count;
             counts["IndexedSpots"] = ix.Count;
@@ -343,9 +338,7 @@ namespace XtalPS.Pictures
                 if (labels) AddLabel(plot, pal, c, r.H, r.K, r.L, pal.Prediction, size);
             }
             if (xs.Count == 0) return;
-            var m = plot.Add.Markers(xs.ToArray(), ys.ToArray(), MarkerShape.OpenSquare, size * 1.35f, pal.Prediction);
-            m.MarkerLineWidth = 1f;
-            m.LegendText = "predicted";
+            plot.Add.Plottable(new MarkerLayer(xs.ToArray(), ys.ToArray(), MarkerShape.OpenSquare, size * 1.35f, pal.Prediction, 1f, "predicted"));
             counts["Predictions"] = (counts.TryGetValue("Predictions", out int k) ? k : 0) + xs.Count;
         }
 
@@ -372,9 +365,7 @@ namespace XtalPS.Pictures
             }
             if (xs.Count > 0)
             {
-                var m = plot.Add.Markers(xs.ToArray(), ys.ToArray(), MarkerShape.Eks, 7, pal.Lattice);
-                m.MarkerLineWidth = 1.2f;
-                m.LegendText = "lattice point";
+                plot.Add.Plottable(new MarkerLayer(xs.ToArray(), ys.ToArray(), MarkerShape.Eks, 7, pal.Lattice, 1.2f, "lattice point"));
             }
             // The basis vectors a and b from the origin.
             if (TryPoint(projection, 0, lattice.Origin.X, lattice.Origin.Y, out var o))
@@ -434,15 +425,13 @@ namespace XtalPS.Pictures
             {
                 var inBin = points.Where(p => !double.IsNaN(p.IOverSigma) && Math.Min(Bins - 1, (int)(Math.Max(0, p.IOverSigma) / top * Bins)) == b).ToArray();
                 if (inBin.Length == 0) continue;
-                var m = plot.Add.Markers(inBin.Select(p => p.C.X).ToArray(), inBin.Select(p => p.C.Y).ToArray(), MarkerShape.FilledCircle, size,
-                    colours.Colormap.GetColor((b + 0.5) / Bins));
-                m.MarkerLineWidth = 0;
+                plot.Add.Plottable(new MarkerLayer(inBin.Select(p => p.C.X).ToArray(), inBin.Select(p => p.C.Y).ToArray(), MarkerShape.FilledCircle, size,
+                    colours.Colormap.GetColor((b + 0.5) / Bins), 0));
             }
             var unmeasured = points.Where(p => double.IsNaN(p.IOverSigma)).ToArray();
             if (unmeasured.Length > 0)
             {
-                var m = plot.Add.Markers(unmeasured.Select(p => p.C.X).ToArray(), unmeasured.Select(p => p.C.Y).ToArray(), MarkerShape.OpenCircle, size, Colors.Gray);
-                m.LegendText = "reflection without I/σ";
+                plot.Add.Plottable(new MarkerLayer(unmeasured.Select(p => p.C.X).ToArray(), unmeasured.Select(p => p.C.Y).ToArray(), MarkerShape.OpenCircle, size, Colors.Gray, 1.5f, "reflection without I/σ"));
             }
             if (labels) foreach (var p in points) AddLabel(plot, pal, p.C, p.R.H, p.R.K, p.R.L, pal.Label, size);
             if (bar)

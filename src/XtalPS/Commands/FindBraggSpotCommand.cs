@@ -112,7 +112,7 @@ namespace XtalPS.Commands
             {
                 token.ThrowIfCancellationRequested();
                 int extra = ThreadBudget.TryTakeExtra(throttle - 1);
-                try { return SpotFinder.Find(image, extra == 0 ? _settings : _settings.WithParallelism(1 + extra)); }
+                try { return SpotFinder.Find(image, extra == 0 ? _settings : _settings.WithParallelism(1 + extra), token); }
                 finally { ThreadBudget.ReturnExtra(extra); }
             });
         }

@@ -140,8 +140,8 @@ namespace XtalPS.Commands
             _runner = new OrderedParallelRunner<SpotList, Lattice[]>(ThreadBudget.Throttle(this, ThrottleLimit), (spots, token) =>
             {
                 token.ThrowIfCancellationRequested();
-                if (_planar != null) return new Lattice[] { PlanarLatticeSearch.Find(spots, _planar) };
-                var result = CrystalIndexer.Index(spots, _crystal!);
+                if (_planar != null) return new Lattice[] { PlanarLatticeSearch.Find(spots, _planar, token) };
+                var result = CrystalIndexer.Index(spots, _crystal!, token);
                 if (!result.Success) throw new LatticeSearchException(result.Failure.ToString(), $"{spots.Source.Name}: {result.Message}");
                 return System.Linq.Enumerable.ToArray<Lattice>(result.Lattices);
             });

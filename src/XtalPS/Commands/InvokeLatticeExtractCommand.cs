@@ -168,7 +168,7 @@ namespace XtalPS.Commands
                     var png = XtalPS.Pictures.PictureRenderer.DrawMosaic(px, w, h);
                     AtomicFile.Write(target, s => s.Write(png, 0, png.Length));
                 }
-                else TiffFloatWriter.Write(target, px, w, h);
+                else TiffWriter.Write(px, w, h, target);
                 cmdlet.WriteVerbose($"Wrote {target} ({w}x{h} px)");
             }
             catch (XtalPS.Pictures.PictureException e)
