@@ -48,6 +48,13 @@ namespace XtalPS.Extraction
         public int RimSize => _rim;
         /// <summary>Iteration limit (default 50).</summary>
         public int MaxIterations { get; set; } = 50;
+        /// <summary>
+        /// Boxes whose net signal (see <see cref="Significance"/>) is below this many standard uncertainties are not fitted
+        /// and end with <see cref="GaussianFitStatus.NoSignal"/>; 0 (the default) fits every box.
+        /// </summary>
+        public double MinSignificance { get; set; }
+
+        private int _rimPixels;
 
         /// <summary>The first pixel column/row of the box placed at a position: the box is centred on the pixel that contains it.</summary>
         public static int BoxStart(double position, int half) => (int)Math.Floor(position) - half;
@@ -67,7 +74,10 @@ namespace XtalPS.Extraction
             if (nValid < 2 * P + 4)
                 return new GaussianFitResult(GaussianFitStatus.TooFewPixels, default, double.NaN, double.NaN, double.NaN, double.NaN, 0, nValid);
 
-            StartingValues(x - xc, y - yc, gain, shapeHint);
+            RimPlane(out double c, out double px, out double py);
+            if (MinSignificance > 0 && NetSignificance(gain, c, px, py) < MinSignificance)
+                return new GaussianFitResult(GaussianFitStatus.NoSignal, default, double.NaN, double.NaN, double.NaN, double.NaN, 0, nValid);
+            StartingValues(x - xc, y - yc, gain, shapeHint, c, px, py);
             double lambda = 1e-3;
             double chi2 = Linearise(gain, _g);
             int iter = 0;
@@ -136,10 +146,24 @@ namespace XtalPS.Extraction
             return n;
         }
 
-        /// <summary>Background plane from the rim, centre and widths from the moments of the background-subtracted inner box.</summary>
-        private void StartingValues(double pu, double pv, double gain, Gaussian2DModel? hint)
+        /// <summary>
+        /// The significance of the inner box's net signal over the rim plane, in the units of its Poisson standard
+        /// uncertainty (the counts of the inner box and the plane's offset error), from the box around (x, y); NaN off the
+        /// panel. What <see cref="MinSignificance"/> compares.
+        /// </summary>
+        public double Significance(PanelImage panel, double x, double y, double gain)
         {
-            // Plane C + Px·u + Py·v through the rim pixels (least squares, 3×3 normal equations).
+            if (!(gain > 0)) gain = 1;
+            int x0 = BoxStart(x, _half), y0 = BoxStart(y, _half);
+            if (double.IsNaN(x) || double.IsNaN(y) || x0 < 0 || y0 < 0 || x0 + _side > panel.Width || y0 + _side > panel.Height) return double.NaN;
+            Load(panel, x0, y0);
+            RimPlane(out double c, out double px, out double py);
+            return NetSignificance(gain, c, px, py);
+        }
+
+        /// <summary>Plane C + Px·u + Py·v through the valid rim pixels (least squares, 3×3 normal equations).</summary>
+        private void RimPlane(out double c, out double px, out double py)
+        {
             double s1 = 0, su = 0, sv = 0, suu = 0, svv = 0, suv = 0, sd = 0, sud = 0, svd = 0;
             int inner = _half - _rim;
             for (int k = 0; k < _n; k++)
@@ -150,11 +174,41 @@ namespace XtalPS.Extraction
                 double d = _d[k];
                 s1++; su += u; sv += v; suu += u * u; svv += v * v; suv += u * v; sd += d; sud += u * d; svd += v * d;
             }
-            double c = 0, px = 0, py = 0;
+            c = 0; px = 0; py = 0;
+            _rimPixels = (int)s1;
             if (s1 >= 3 && Symmetric3.Solve(s1, su, sv, suu, suv, svv, sd, sud, svd, out double c0, out double px0, out double py0))
             { c = c0; px = px0; py = py0; }
             else if (s1 > 0) c = sd / s1;
+        }
 
+        /// <summary>Net inner-box sum over the plane divided by its Poisson σ: gain·(Σ counts) for the box plus n²·gain·C/n_rim for the plane.</summary>
+        private double NetSignificance(double gain, double c, double px, double py)
+        {
+            double net = 0, counts = 0;
+            int n = 0;
+            for (int j = _rim; j < _side - _rim; j++)
+            {
+                int row = j * _side;
+                double v = j - _half;
+                for (int i = _rim; i < _side - _rim; i++)
+                {
+                    int k = row + i;
+                    if (_valid[k] == 0) continue;
+                    double d = _d[k];
+                    net += d - (c + px * (i - _half) + py * v);
+                    counts += d > 1 ? d : 1;
+                    n++;
+                }
+            }
+            if (n == 0 || _rimPixels == 0) return 0;
+            double variance = gain * (counts + (double)n * n * Math.Max(c, 1) / _rimPixels);
+            return net / Math.Sqrt(variance);
+        }
+
+        /// <summary>Centre and widths from the moments of the inner box less the rim plane (C, Px, Py).</summary>
+        private void StartingValues(double pu, double pv, double gain, Gaussian2DModel? hint, double c, double px, double py)
+        {
+            int inner = _half - _rim;
             // Thresholded net signal in the inner box: centroid and second moments.
             double noise = Math.Sqrt(gain * Math.Max(c, 1));
             double thr = 2 * noise;

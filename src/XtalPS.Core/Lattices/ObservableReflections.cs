@@ -21,10 +21,13 @@ namespace XtalPS.Lattices
         /// whose model cannot be fitted (fewer than <see cref="SpotExtentModel.MinSpots"/> indexed spots with a Δψ) keeps
         /// the predictor's fixed window; <paramref name="modelled"/> says which happened.
         /// </summary>
-        public static IReadOnlyList<PredictedReflection> Predict(CrystalLattice lattice, double dMin, out bool modelled, double sigmas = Sigmas)
+        /// <remarks>A given <c>extent</c> replaces the lattice's own spot-extent model (e.g. that of the lattice the spots
+        /// were indexed on, when this one was refined against other centres); null = the lattice's.</remarks>
+        public static IReadOnlyList<PredictedReflection> Predict(CrystalLattice lattice, double dMin, out bool modelled, double sigmas = Sigmas,
+            SpotExtentModel? extent = null)
         {
             if (lattice == null) throw new ArgumentNullException(nameof(lattice));
-            var model = lattice.SpotExtent;
+            var model = extent ?? lattice.SpotExtent;
             modelled = model.IsDefined;
             if (!modelled) return lattice.Predict(new StillsPredictionSettings { DMin = dMin });
             // The widest half-width is at the largest spacing, which no reflection's d exceeds: the longest cell edge.
