@@ -30,10 +30,13 @@ namespace XtalPS.Lattices
             var model = extent ?? lattice.SpotExtent;
             modelled = model.IsDefined;
             if (!modelled) return lattice.Predict(new StillsPredictionSettings { DMin = dMin });
-            // The widest half-width is at the largest spacing, which no reflection's d exceeds: the longest cell edge.
-            double dLargest = Math.Max(lattice.RealSpaceA.Length, Math.Max(lattice.RealSpaceB.Length, lattice.RealSpaceC.Length));
-            double window = sigmas * model.DeltaPsiSigma(dLargest);
-            var candidates = lattice.Predict(new StillsPredictionSettings { DMin = dMin, MaxDeltaPsi = window, MaxExcitationError = 0 });
+            // The predictor's window, a shade wider than the model's (σ(d) is linear in d), so that only the exact test below decides:
+            // a window of the largest spacing for every reflection would predict and ray-trace several times more candidates.
+            double widen = sigmas / Math.Sqrt(3) * (1 + 1e-9);
+            var candidates = lattice.Predict(new StillsPredictionSettings
+            {
+                DMin = dMin, MaxDeltaPsi = widen * model.HalfMosaicRadians + 1e-15, DeltaPsiPerAngstrom = widen * model.InverseDomainSize, MaxExcitationError = 0,
+            });
             return candidates.Where(p => Math.Abs(p.DeltaPsi) <= sigmas * model.DeltaPsiSigma(p.D)).ToArray();
         }
     }
