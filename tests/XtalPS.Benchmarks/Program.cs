@@ -13,6 +13,10 @@ namespace XtalPS.Benchmarks
             if (args.Length > 0 && args[0] == "fits") return PipelineProfile.Fits(args);
             if (args.Length > 0 && args[0] == "decode") return PipelineProfile.DecodeSteps(args);
             if (args.Length > 0 && args[0] == "pictures") return PictureProfile.Run(args);
+            // `accuracy [FOLDER]`: integrated intensities of the stills pipeline against the simulator's truth (StillsAccuracy).
+            if (args.Length > 0 && args[0] == "accuracy") return StillsAccuracy.Run(args);
+            // `integrate [FOLDER]`: the steps of the stills integration stage (IntegrationSteps).
+            if (args.Length > 0 && args[0] == "integrate") return IntegrationSteps.Run(args);
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
             return 0;
         }

@@ -35,6 +35,20 @@ namespace XtalPS.Extraction
         /// <summary>Crystal lattices: refine the cell (within its lattice system) as well as the orientation.</summary>
         public bool RefineCell { get; set; } = true;
 
+        /// <summary>
+        /// Crystal stills: boxes whose net signal over the rim plane is below this many Poisson σ are not fitted (they
+        /// could not give a well-behaved fit worth its cost; integration measures them at the prediction moved by their
+        /// neighbours' offset). Refinement cycles before the last fit only boxes above <see cref="RefinementSignificance"/>.
+        /// 0 fits every box; planar lattices always fit every box (IPLT).
+        /// </summary>
+        public double MinSignificance { get; set; } = 3;
+        /// <summary>Crystal stills: the screening threshold of the cycles before the last, whose fits only refine the lattice.</summary>
+        public double RefinementSignificance { get; set; } = 5;
+
+        /// <summary>The screening threshold <see cref="GaussianPeakFitter.MinSignificance"/> for one cycle on one lattice.</summary>
+        public double ScreenSignificance(Lattices.Lattice lattice, bool last) =>
+            lattice is Lattices.CrystalLattice ? (last ? MinSignificance : Math.Max(MinSignificance, RefinementSignificance)) : 0;
+
         public int FitHalfSize => BoxSize + BoxGrowAmount + BackgroundRimSize;
         public double EffectiveMaxSigma => MaxSigma ?? BoxSize;
 
@@ -47,6 +61,7 @@ namespace XtalPS.Extraction
             if (Cycles < 1 || Cycles > 20) throw new ArgumentOutOfRangeException(nameof(Cycles), "Cycles must be 1 to 20.");
             if (!(MinSigma >= 0) || !(EffectiveMaxSigma > MinSigma)) throw new ArgumentOutOfRangeException(nameof(MinSigma), "Need 0 ≤ MinSigma < MaxSigma.");
             if (Gain.HasValue && !(Gain.Value > 0)) throw new ArgumentOutOfRangeException(nameof(Gain), "The gain must be positive.");
+            if (!(MinSignificance >= 0) || !(RefinementSignificance >= 0)) throw new ArgumentOutOfRangeException(nameof(MinSignificance), "The screening thresholds must be 0 or more.");
             if (DMin.HasValue && !(DMin.Value > 0)) throw new ArgumentOutOfRangeException(nameof(DMin), "DMin must be a positive resolution in Å.");
         }
 

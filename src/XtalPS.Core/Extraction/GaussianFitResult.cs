@@ -13,6 +13,8 @@ namespace XtalPS.Extraction
         TooFewPixels,
         /// <summary>The normal equations stayed singular or the fit left the box.</summary>
         Failed,
+        /// <summary>The box's net signal was below the fitter's screening threshold; nothing was fitted.</summary>
+        NoSignal,
     }
 
     /// <summary>The outcome of one Levenberg–Marquardt fit of a <see cref="Gaussian2DModel"/> to a box of pixels.</summary>

@@ -48,6 +48,13 @@ namespace XtalPS.Extraction
         public int RimSize => _rim;
         /// <summary>Iteration limit (default 50).</summary>
         public int MaxIterations { get; set; } = 50;
+        /// <summary>
+        /// Boxes whose net signal (see <see cref="Significance"/>) is below this many standard uncertainties are not fitted
+        /// and end with <see cref="GaussianFitStatus.NoSignal"/>; 0 (the default) fits every box.
+        /// </summary>
+        public double MinSignificance { get; set; }
+
+        private int _rimPixels;
 
         /// <summary>The first pixel column/row of the box placed at a position: the box is centred on the pixel that contains it.</summary>
         public static int BoxStart(double position, int half) => (int)Math.Floor(position) - half;
@@ -67,7 +74,10 @@ namespace XtalPS.Extraction
             if (nValid < 2 * P + 4)
                 return new GaussianFitResult(GaussianFitStatus.TooFewPixels, default, double.NaN, double.NaN, double.NaN, double.NaN, 0, nValid);
 
-            StartingValues(x - xc, y - yc, gain, shapeHint);
+            RimPlane(out double c, out double px, out double py);
+            if (MinSignificance > 0 && NetSignificance(gain, c, px, py) < MinSignificance)
+                return new GaussianFitResult(GaussianFitStatus.NoSignal, default, double.NaN, double.NaN, double.NaN, double.NaN, 0, nValid);
+            StartingValues(x - xc, y - yc, gain, shapeHint, c, px, py);
             double lambda = 1e-3;
             double chi2 = Linearise(gain, _g);
             int iter = 0;
@@ -136,10 +146,24 @@ namespace XtalPS.Extraction
             return n;
         }
 
-        /// <summary>Background plane from the rim, centre and widths from the moments of the background-subtracted inner box.</summary>
-        private void StartingValues(double pu, double pv, double gain, Gaussian2DModel? hint)
+        /// <summary>
+        /// The significance of the inner box's net signal over the rim plane, in the units of its Poisson standard
+        /// uncertainty (the counts of the inner box and the plane's offset error), from the box around (x, y); NaN off the
+        /// panel. What <see cref="MinSignificance"/> compares.
+        /// </summary>
+        public double Significance(PanelImage panel, double x, double y, double gain)
         {
-            // Plane C + Px·u + Py·v through the rim pixels (least squares, 3×3 normal equations).
+            if (!(gain > 0)) gain = 1;
+            int x0 = BoxStart(x, _half), y0 = BoxStart(y, _half);
+            if (double.IsNaN(x) || double.IsNaN(y) || x0 < 0 || y0 < 0 || x0 + _side > panel.Width || y0 + _side > panel.Height) return double.NaN;
+            Load(panel, x0, y0);
+            RimPlane(out double c, out double px, out double py);
+            return NetSignificance(gain, c, px, py);
+        }
+
+        /// <summary>Plane C + Px·u + Py·v through the valid rim pixels (least squares, 3×3 normal equations).</summary>
+        private void RimPlane(out double c, out double px, out double py)
+        {
             double s1 = 0, su = 0, sv = 0, suu = 0, svv = 0, suv = 0, sd = 0, sud = 0, svd = 0;
             int inner = _half - _rim;
             for (int k = 0; k < _n; k++)
@@ -150,11 +174,41 @@ namespace XtalPS.Extraction
                 double d = _d[k];
                 s1++; su += u; sv += v; suu += u * u; svv += v * v; suv += u * v; sd += d; sud += u * d; svd += v * d;
             }
-            double c = 0, px = 0, py = 0;
+            c = 0; px = 0; py = 0;
+            _rimPixels = (int)s1;
             if (s1 >= 3 && Symmetric3.Solve(s1, su, sv, suu, suv, svv, sd, sud, svd, out double c0, out double px0, out double py0))
             { c = c0; px = px0; py = py0; }
             else if (s1 > 0) c = sd / s1;
+        }
 
+        /// <summary>Net inner-box sum over the plane divided by its Poisson σ: gain·(Σ counts) for the box plus n²·gain·C/n_rim for the plane.</summary>
+        private double NetSignificance(double gain, double c, double px, double py)
+        {
+            double net = 0, counts = 0;
+            int n = 0;
+            for (int j = _rim; j < _side - _rim; j++)
+            {
+                int row = j * _side;
+                double v = j - _half;
+                for (int i = _rim; i < _side - _rim; i++)
+                {
+                    int k = row + i;
+                    if (_valid[k] == 0) continue;
+                    double d = _d[k];
+                    net += d - (c + px * (i - _half) + py * v);
+                    counts += d > 1 ? d : 1;
+                    n++;
+                }
+            }
+            if (n == 0 || _rimPixels == 0) return 0;
+            double variance = gain * (counts + (double)n * n * Math.Max(c, 1) / _rimPixels);
+            return net / Math.Sqrt(variance);
+        }
+
+        /// <summary>Centre and widths from the moments of the inner box less the rim plane (C, Px, Py).</summary>
+        private void StartingValues(double pu, double pv, double gain, Gaussian2DModel? hint, double c, double px, double py)
+        {
+            int inner = _half - _rim;
             // Thresholded net signal in the inner box: centroid and second moments.
             double noise = Math.Sqrt(gain * Math.Max(c, 1));
             double thr = 2 * noise;
@@ -218,7 +272,12 @@ namespace XtalPS.Extraction
             double chi2 = 0, invGain = 1.0 / gain;
             for (int k = 0; k < _n; k++)
             {
-                if (_valid[k] == 0) { _rw[k] = 0; _w[k] = 0; continue; }
+                if (_valid[k] == 0)
+                {
+                    _rw[k] = 0; _w[k] = 0;
+                    for (int i = 0; i < P; i++) _jw[i * s + k] = 0; // a masked pixel adds nothing to the normal matrix
+                    continue;
+                }
                 double u = _u[k], v = _v[k];
                 double gk = g[k];
                 double m = a * gk + c + px * u + py * v;
@@ -226,29 +285,53 @@ namespace XtalPS.Extraction
                 double r = _d[k] - m;
                 chi2 += wt * r * r;
                 _w[k] = wt;
-                _rw[k] = wt * r;
-                double du = u - x0, dv = v - y0, ag = a * gk;
-                _jw[IA * s + k] = gk;
-                _jw[IX * s + k] = ag * (ixx * du + ixy * dv);
-                _jw[IY * s + k] = ag * (ixy * du + iyy * dv);
-                _jw[IXX * s + k] = -0.5 * ag * du * du;
-                _jw[IXY * s + k] = -ag * du * dv;
-                _jw[IYY * s + k] = -0.5 * ag * dv * dv;
-                _jw[IC * s + k] = 1;
-                _jw[IPX * s + k] = u;
-                _jw[IPY * s + k] = v;
+                // Columns and residuals carry √w, so that JᵀWJ and JᵀW·r are plain dot products.
+                double sw = Math.Sqrt(wt), sag = sw * a * gk;
+                _rw[k] = sw * r;
+                double du = u - x0, dv = v - y0;
+                _jw[IA * s + k] = sw * gk;
+                _jw[IX * s + k] = sag * (ixx * du + ixy * dv);
+                _jw[IY * s + k] = sag * (ixy * du + iyy * dv);
+                _jw[IXX * s + k] = -0.5 * sag * du * du;
+                _jw[IXY * s + k] = -sag * du * dv;
+                _jw[IYY * s + k] = -0.5 * sag * dv * dv;
+                _jw[IC * s + k] = sw;
+                _jw[IPX * s + k] = sw * u;
+                _jw[IPY * s + k] = sw * v;
             }
-            for (int i = 0; i < P; i++)
-            {
-                var ci = new ReadOnlySpan<double>(_jw, i * s, s);
-                _grad[i] = Dot(ci, _rw);
-                for (int j = 0; j <= i; j++)
-                {
-                    double dot = Dot3(_w, ci, new ReadOnlySpan<double>(_jw, j * s, s));
-                    _normal[i * P + j] = dot; _normal[j * P + i] = dot;
-                }
-            }
+            for (int i = 0; i < P; i++) _grad[i] = Dot(new ReadOnlySpan<double>(_jw, i * s, s), _rw);
+            // The lower triangle of JᵀWJ in 3×3 tiles of columns: each pass over the pixels loads six columns and fills nine entries.
+            for (int ti = 0; ti < P; ti += 3)
+                for (int tj = 0; tj <= ti; tj += 3)
+                    Tile(ti, tj);
             return chi2;
+        }
+
+        /// <summary>Entries (ti..ti+2, tj..tj+2) of JᵀWJ, mirrored into the upper triangle.</summary>
+        private void Tile(int ti, int tj)
+        {
+            int s = _stride;
+            var c = MemoryMarshal.Cast<double, Vector<double>>(new ReadOnlySpan<double>(_jw, 0, P * s));
+            int lanes = Vector<double>.Count, n = s / lanes;
+            int i0 = ti * n, i1 = (ti + 1) * n, i2 = (ti + 2) * n, j0 = tj * n, j1 = (tj + 1) * n, j2 = (tj + 2) * n;
+            Vector<double> a00 = default, a01 = default, a02 = default, a10 = default, a11 = default, a12 = default, a20 = default, a21 = default, a22 = default;
+            for (int k = 0; k < n; k++)
+            {
+                var x0 = c[i0 + k]; var x1 = c[i1 + k]; var x2 = c[i2 + k];
+                var y0 = c[j0 + k]; var y1 = c[j1 + k]; var y2 = c[j2 + k];
+                a00 += x0 * y0; a01 += x0 * y1; a02 += x0 * y2;
+                a10 += x1 * y0; a11 += x1 * y1; a12 += x1 * y2;
+                a20 += x2 * y0; a21 += x2 * y1; a22 += x2 * y2;
+            }
+            Put(ti, tj, a00); Put(ti, tj + 1, a01); Put(ti, tj + 2, a02);
+            Put(ti + 1, tj, a10); Put(ti + 1, tj + 1, a11); Put(ti + 1, tj + 2, a12);
+            Put(ti + 2, tj, a20); Put(ti + 2, tj + 1, a21); Put(ti + 2, tj + 2, a22);
+        }
+
+        private void Put(int i, int j, Vector<double> sum)
+        {
+            double v = Vector.Dot(sum, Vector<double>.One);
+            _normal[i * P + j] = v; _normal[j * P + i] = v;
         }
 
         private static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
@@ -259,19 +342,6 @@ namespace XtalPS.Extraction
             for (int i = 0; i < vx.Length; i++) acc += vx[i] * vy[i];
             double sum = Vector.Dot(acc, Vector<double>.One);
             for (int i = vx.Length * Vector<double>.Count; i < x.Length; i++) sum += x[i] * y[i];
-            return sum;
-        }
-
-        /// <summary>Σ w·x·y (the weights zero the masked pixels and the padding).</summary>
-        private static double Dot3(ReadOnlySpan<double> w, ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-        {
-            var vw = MemoryMarshal.Cast<double, Vector<double>>(w);
-            var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
-            var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
-            var acc = Vector<double>.Zero;
-            for (int i = 0; i < vx.Length; i++) acc += vw[i] * vx[i] * vy[i];
-            double sum = Vector.Dot(acc, Vector<double>.One);
-            for (int i = vx.Length * Vector<double>.Count; i < x.Length; i++) sum += w[i] * x[i] * y[i];
             return sum;
         }
 

@@ -38,6 +38,10 @@ namespace XtalPS.Extraction
                 : lattice is CrystalLattice ? new CrystalLatticeRefiner { RefineCell = settings.RefineCell }
                 : (ILatticeRefiner)UnchangedLatticeRefiner.Instance;
 
+            // Crystal stills: what the still recorded is decided by the spot-extent model of the spots found on the image (the
+            // input lattice's, as integration's annotation uses), not by the refined lattice's, whose Δψ come from the fits
+            // and so would depend on how many weak boxes were fitted.
+            var extent = lattice is CrystalLattice indexedOn && indexedOn.SpotExtent.IsDefined ? indexedOn.SpotExtent : null;
             var fitter = new GaussianPeakFitter(settings.FitHalfSize, settings.BackgroundRimSize) { MaxIterations = settings.MaxIterations };
             var current = lattice;
             Gaussian2DModel? hint = null;
@@ -45,7 +49,8 @@ namespace XtalPS.Extraction
             for (int cycle = 0; cycle < settings.Cycles; cycle++)
             {
                 cancel.ThrowIfCancellationRequested();
-                var points = canPredict ? LatticePrediction.Predict(current, image, settings.DMin) : predictions!;
+                var points = canPredict ? LatticePrediction.Predict(current, image, settings.DMin, extent) : predictions!;
+                fitter.MinSignificance = settings.ScreenSignificance(lattice, last: cycle == settings.Cycles - 1);
                 reflections = FitAll(image, points, settings, fitter, hint, cancel);
                 var good = reflections.Where(r => r.WellBehaved).ToList();
                 current = refiner.Refine(current, good);
@@ -104,6 +109,7 @@ namespace XtalPS.Extraction
                 case GaussianFitStatus.OffPanel: r.Flags |= ReflectionFlags.NearEdge; return r;
                 case GaussianFitStatus.TooFewPixels: r.Flags |= ReflectionFlags.Masked; return r;
                 case GaussianFitStatus.Failed: r.Flags |= ReflectionFlags.FitFailed; return r;
+                case GaussianFitStatus.NoSignal: r.Flags |= ReflectionFlags.Weak; return r;
             }
             var m = fit.Model;
             r.X = m.X0; r.Y = m.Y0; r.XSigma = Plausible(fit.SigmaX0, 1); r.YSigma = Plausible(fit.SigmaY0, 1);

@@ -38,7 +38,8 @@ namespace XtalPS.Extraction
         /// prediction (Sauter et al. 2014; <see cref="CrystalLattice.Predict(StillsPredictionSettings)"/>) to
         /// <paramref name="dMin"/> Å (null = the highest resolution the detector reaches), on every panel, absences left out.
         /// </summary>
-        public static List<PredictedPosition> Predict(Lattice lattice, DiffractionImage image, double? dMin = null)
+        /// <remarks>Crystal lattices: a given <c>extent</c> decides what was recorded instead of the lattice's own model.</remarks>
+        public static List<PredictedPosition> Predict(Lattice lattice, DiffractionImage image, double? dMin = null, SpotExtentModel? extent = null)
         {
             var list = new List<PredictedPosition>();
             if (lattice is PlanarLattice planar)
@@ -52,7 +53,7 @@ namespace XtalPS.Extraction
                 if (crystal.Detector == null || crystal.Beam == null) throw new NotSupportedException("This crystal lattice has no detector and beam to predict on.");
                 double d = dMin ?? DetectorResolution(crystal.Detector, crystal.Beam);
                 // Only what the still recorded: the lattice's spot-extent model decides (Lattices/ObservableReflections).
-                foreach (var p in ObservableReflections.Predict(crystal, d, out _))
+                foreach (var p in ObservableReflections.Predict(crystal, d, out _, extent: extent))
                     if (p.Panel >= 0 && p.Panel < image.PanelCount) list.Add(new PredictedPosition(p.H, p.K, p.L, p.Panel, p.X, p.Y));
                 return list;
             }

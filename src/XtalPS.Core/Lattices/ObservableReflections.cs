@@ -21,16 +21,22 @@ namespace XtalPS.Lattices
         /// whose model cannot be fitted (fewer than <see cref="SpotExtentModel.MinSpots"/> indexed spots with a Δψ) keeps
         /// the predictor's fixed window; <paramref name="modelled"/> says which happened.
         /// </summary>
-        public static IReadOnlyList<PredictedReflection> Predict(CrystalLattice lattice, double dMin, out bool modelled, double sigmas = Sigmas)
+        /// <remarks>A given <c>extent</c> replaces the lattice's own spot-extent model (e.g. that of the lattice the spots
+        /// were indexed on, when this one was refined against other centres); null = the lattice's.</remarks>
+        public static IReadOnlyList<PredictedReflection> Predict(CrystalLattice lattice, double dMin, out bool modelled, double sigmas = Sigmas,
+            SpotExtentModel? extent = null)
         {
             if (lattice == null) throw new ArgumentNullException(nameof(lattice));
-            var model = lattice.SpotExtent;
+            var model = extent ?? lattice.SpotExtent;
             modelled = model.IsDefined;
             if (!modelled) return lattice.Predict(new StillsPredictionSettings { DMin = dMin });
-            // The widest half-width is at the largest spacing, which no reflection's d exceeds: the longest cell edge.
-            double dLargest = Math.Max(lattice.RealSpaceA.Length, Math.Max(lattice.RealSpaceB.Length, lattice.RealSpaceC.Length));
-            double window = sigmas * model.DeltaPsiSigma(dLargest);
-            var candidates = lattice.Predict(new StillsPredictionSettings { DMin = dMin, MaxDeltaPsi = window, MaxExcitationError = 0 });
+            // The predictor's window, a shade wider than the model's (σ(d) is linear in d), so that only the exact test below decides:
+            // a window of the largest spacing for every reflection would predict and ray-trace several times more candidates.
+            double widen = sigmas / Math.Sqrt(3) * (1 + 1e-9);
+            var candidates = lattice.Predict(new StillsPredictionSettings
+            {
+                DMin = dMin, MaxDeltaPsi = widen * model.HalfMosaicRadians + 1e-15, DeltaPsiPerAngstrom = widen * model.InverseDomainSize, MaxExcitationError = 0,
+            });
             return candidates.Where(p => Math.Abs(p.DeltaPsi) <= sigmas * model.DeltaPsiSigma(p.D)).ToArray();
         }
     }

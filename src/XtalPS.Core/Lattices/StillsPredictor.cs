@@ -42,6 +42,9 @@ namespace XtalPS.Lattices
         public double DMax { get; set; } = double.PositiveInfinity;
         /// <summary>Keep reflections with |Δψ| at most this (rad): the mosaic-spread window. DIALS: 0.0015.</summary>
         public double MaxDeltaPsi { get; set; } = 0.0015;
+        /// <summary>The Δψ window grows by this many rad per Å of spacing: |Δψ| ≤ MaxDeltaPsi + DeltaPsiPerAngstrom·d (a
+        /// domain-size broadening, <see cref="SpotExtentModel.HalfWidth"/>). Default 0.</summary>
+        public double DeltaPsiPerAngstrom { get; set; }
         /// <summary>Also keep reflections with |excitation error| at most this (1/Å): the domain-size window. 0 = off.</summary>
         public double MaxExcitationError { get; set; } = 0.0025;
         /// <summary>Space group whose systematic absences are left out (null = keep all).</summary>
@@ -63,6 +66,9 @@ namespace XtalPS.Lattices
         private readonly PanelPlane[] _planes;
         private readonly Vec3 _s0, _unitS0;
         private readonly double _k0;
+        // Per panel, a cone from the sample that holds every ray reaching the panel: unit axis and the cosine of its half-angle.
+        private readonly Vec3[] _coneAxis;
+        private readonly double[] _coneCos;
 
         public StillsPredictor(DetectorModel detector, Beam beam)
         {
@@ -79,6 +85,37 @@ namespace XtalPS.Lattices
             _s0 = beam.S0;
             _k0 = _s0.Length;
             _unitS0 = _s0 / _k0;
+            _coneAxis = new Vec3[_panels.Length];
+            _coneCos = new double[_panels.Length];
+            for (int i = 0; i < _panels.Length; i++) BoundingCone(_panels[i], _planes[i], out _coneAxis[i], out _coneCos[i]);
+        }
+
+        /// <summary>
+        /// The narrowest cone about the mean corner direction that holds the panel's four corners as seen from the sample. Rays
+        /// that stay within a cone of half-angle below 90° form a convex set, so a cone that holds the corners holds the whole
+        /// rectangle: a ray outside it cannot hit the panel and the exact intersection need not be computed. A panel the sample
+        /// sees under 80° or more (or behind it) gets no cone (cosine −2: every ray is tested).
+        /// </summary>
+        private static void BoundingCone(Panel p, PanelPlane plane, out Vec3 axis, out double cos)
+        {
+            double w = p.Width * p.PixelSize, h = p.Height * p.PixelSizeSlow;
+            Span<Vec3> corners = stackalloc Vec3[4];
+            corners[0] = plane.Point(0, 0); corners[1] = plane.Point(w, 0); corners[2] = plane.Point(0, h); corners[3] = plane.Point(w, h);
+            var sum = new Vec3(0, 0, 0);
+            for (int c = 0; c < 4; c++)
+            {
+                double len = corners[c].Length;
+                if (!(len > 0)) { axis = default; cos = -2; return; }
+                corners[c] = corners[c] / len;
+                sum += corners[c];
+            }
+            double sumLength = sum.Length;
+            if (!(sumLength > 0)) { axis = default; cos = -2; return; }
+            axis = sum / sumLength;
+            cos = 1;
+            for (int c = 0; c < 4; c++) cos = Math.Min(cos, axis.Dot(corners[c]));
+            // A margin far above rounding and far below any pixel; a wide or ill-placed panel is always tested.
+            cos = cos > 0.17 ? cos - 1e-9 : -2;
         }
 
         public DetectorModel Detector { get; }
@@ -98,8 +135,10 @@ namespace XtalPS.Lattices
         /// <summary>Where the ray along <paramref name="s1"/> meets the detector (first panel that contains it).</summary>
         public bool TryRayToPixel(Vec3 s1, out int panel, out double x, out double y)
         {
+            double s1Length = s1.Length;
             for (int i = 0; i < _panels.Length; i++)
             {
+                if (s1.Dot(_coneAxis[i]) < _coneCos[i] * s1Length) continue;
                 if (!_planes[i].Intersect(s1, out double xm, out double ym, out _)) continue;
                 var p = _panels[i];
                 double px = xm / p.PixelSize, py = ym / p.PixelSizeSlow;
@@ -146,7 +185,7 @@ namespace XtalPS.Lattices
             if (lattice == null) throw new ArgumentNullException(nameof(lattice));
             if (settings.SpaceGroup == null && lattice.Symmetry != null)
                 settings = new StillsPredictionSettings { DMin = settings.DMin, DMax = settings.DMax, MaxDeltaPsi = settings.MaxDeltaPsi,
-                    MaxExcitationError = settings.MaxExcitationError, OnDetectorOnly = settings.OnDetectorOnly, SpaceGroup = lattice.Symmetry };
+                    MaxExcitationError = settings.MaxExcitationError, DeltaPsiPerAngstrom = settings.DeltaPsiPerAngstrom, OnDetectorOnly = settings.OnDetectorOnly, SpaceGroup = lattice.Symmetry };
             return Predict(lattice.AMatrix, settings);
         }
 
@@ -156,8 +195,9 @@ namespace XtalPS.Lattices
             if (settings == null) throw new ArgumentNullException(nameof(settings));
             if (!(settings.DMin > 0)) throw new ArgumentOutOfRangeException(nameof(settings), "DMin must be a positive resolution in Å.");
             double qMax = Math.Min(1 / settings.DMin, 2 * _k0), qMin = double.IsPositiveInfinity(settings.DMax) ? 0 : 1 / settings.DMax;
-            // |Δψ| ≤ w moves a point of length q by at most w·q, so an excitation error beyond that bound cannot pass.
-            double excMax = Math.Max(settings.MaxExcitationError, settings.MaxDeltaPsi * qMax) * 1.0001 + 1e-12;
+            // |Δψ| ≤ w moves a point of length q by at most w·q, so an excitation error beyond that bound cannot pass; with
+            // w = MaxDeltaPsi + DeltaPsiPerAngstrom/q the bound is MaxDeltaPsi·q + DeltaPsiPerAngstrom.
+            double excMax = Math.Max(settings.MaxExcitationError, settings.MaxDeltaPsi * qMax + settings.DeltaPsiPerAngstrom) * 1.0001 + 1e-12;
             var real = a.Inverse(); // rows: a, b, c (Å)
             int hMax = (int)Math.Ceiling(real.Row1.Length * qMax), kMax = (int)Math.Ceiling(real.Row2.Length * qMax);
             var colA = a.Column1; var colB = a.Column2; var colC = a.Column3;
@@ -197,7 +237,7 @@ namespace XtalPS.Lattices
                             if (Math.Abs(exc) > excMax) continue;
                             if (!EwaldPrediction.TryPredict(_s0, _k0, _unitS0, r, out var ew)) continue;
                             double dpsi = ew.DeltaPsi;
-                            bool inWindow = Math.Abs(dpsi) <= settings.MaxDeltaPsi || Math.Abs(exc) <= settings.MaxExcitationError;
+                            bool inWindow = Math.Abs(dpsi) <= settings.MaxDeltaPsi + settings.DeltaPsiPerAngstrom / q || Math.Abs(exc) <= settings.MaxExcitationError;
                             if (!inWindow) continue;
                             if (settings.SpaceGroup != null && settings.SpaceGroup.IsAbsent(h, k, l)) continue;
                             var s1 = ew.S1;
