@@ -316,7 +316,7 @@ namespace XtalPS.Metrology
             var after = problem.Rmsd();
             before ??= after;
 
-            var inflation = EsdInflation(problem, crystals, units.Count);
+            var inflation = EsdInflation(problem, crystals, units.Count, settings.DeltaPsiSigma);
             var groups = new List<PanelGroupParameters>();
             for (int u = 0; u < units.Count; u++)
             {
@@ -431,13 +431,14 @@ namespace XtalPS.Metrology
         }
 
         /// <summary>
-        /// Factor on each group's standard deviations where its reflections scatter more than the model says: the esds of
-        /// the least-squares fit are scaled by the goodness of fit of all reflections, which understates them for a group
-        /// whose own weighted residuals are larger (a panel whose spots the stills model predicts worse, or a badly placed
-        /// panel). Per group, √(max(1, χ²ᵤ/nᵤ ÷ χ²/n)) over the positional residuals of the reflections used (1 for a
-        /// group without reflections).
+        /// Factor on each group's standard deviations so that they follow the group's own positional residuals. The
+        /// least-squares esds are scaled by the goodness of fit of every residual, Δψ included; with Δψ weighted far
+        /// tighter than it scatters (0.4 mrad against about 3 mrad) that scale says more about Δψ than about positions,
+        /// and it understates the esd of a group whose spots scatter more than the weights expect (a panel whose spots the
+        /// stills model predicts worse, or a badly placed panel). Per group, √(max(1, χ²ᵤ/nᵤ) ÷ χ²/n): χ²ᵤ/nᵤ over the
+        /// weighted x and y residuals of the group's reflections used, χ²/n over all residuals (x, y and Δψ) of the level.
         /// </summary>
-        private static double[] EsdInflation(StillsRefinementProblem problem, CrystalState[] crystals, int unitCount)
+        private static double[] EsdInflation(StillsRefinementProblem problem, CrystalState[] crystals, int unitCount, double deltaPsiSigma)
         {
             var chi = new double[unitCount];
             var count = new int[unitCount];
@@ -454,12 +455,13 @@ namespace XtalPS.Metrology
                     double v = (c.X[i] - x[i]) * (c.X[i] - x[i]) * c.Wx[i] + (c.Y[i] - y[i]) * (c.Y[i] - y[i]) * c.Wy[i];
                     int u = problem.UnitOfPanel(c.Panel[i]);
                     chi[u] += v; count[u] += 2; chiAll += v; countAll += 2;
+                    if (deltaPsiSigma > 0) { chiAll += p[i] * p[i] / (deltaPsiSigma * deltaPsiSigma); countAll++; }
                 }
             }
             var factor = new double[unitCount];
             double overall = countAll > 0 ? chiAll / countAll : double.NaN;
             for (int u = 0; u < unitCount; u++)
-                factor[u] = count[u] > 0 && overall > 0 ? Math.Sqrt(Math.Max(1, chi[u] / count[u] / overall)) : 1;
+                factor[u] = count[u] > 0 && overall > 0 ? Math.Sqrt(Math.Max(1, chi[u] / count[u]) / overall) : 1;
             return factor;
         }
 

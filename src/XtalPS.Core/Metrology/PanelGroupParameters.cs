@@ -65,8 +65,8 @@ namespace XtalPS.Metrology
         /// <summary>True when the group was fixed because it had too few reflections.</summary>
         public bool AutoFixed { get; }
         /// <summary>
-        /// Factor (≥ 1) already applied to the esds: √(χ²/n of the group's own reflections ÷ χ²/n of all), so a group whose
-        /// residuals exceed what the weights expect reports a correspondingly larger uncertainty.
+        /// Factor already applied to the esds: √(max(1, χ²/n of the group's own x and y residuals) ÷ χ²/n of all residuals
+        /// of the level, Δψ included), so the esds follow the group's own scatter rather than the overall fit.
         /// </summary>
         public double EsdInflation { get; }
         /// <summary>Pixel size (mm) of the group's first panel, to express shifts in pixels.</summary>
