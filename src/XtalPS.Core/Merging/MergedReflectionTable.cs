@@ -19,6 +19,8 @@ namespace XtalPS.Merging
         public double RotationY { get; set; }
         /// <summary>rlp width σ_h (fractional index units) of the partiality model.</summary>
         public double RlpWidth { get; set; }
+        /// <summary>Angular spread η of the partiality model, degrees.</summary>
+        public double Mosaicity { get; set; }
         public double Correlation { get; set; }
         public bool Rejected { get; set; }
         public string Rejection { get; set; } = "";

@@ -90,8 +90,8 @@ namespace XtalPS.Merging
                 int outliers = RejectOutliers(obs, lattices, index, merged, errorModel);
                 errorModel = FitErrorModel(obs, lattices, index, merged, errorModel);
                 merged = MergeGroup(obs, lattices, index, -1, errorModel, target, halves: false, out _, out _);
-                Note(progress, "Cycle {0}: {1} lattices rejected, {2} outlier observations, error model {3}, median G {4:0.###}, median rlp width {5:0.####}",
-                    cycle, rejectedLattices, outliers, errorModel, Median(lattices.Scale, lattices), Median(lattices.RlpWidth, lattices));
+                Note(progress, "Cycle {0}: {1} lattices rejected, {2} outlier observations, error model {3}, median G {4:0.###}, median rlp width {5:0.####}, median η {6:0.###}°",
+                    cycle, rejectedLattices, outliers, errorModel, Median(lattices.Scale, lattices), Median(lattices.RlpWidth, lattices), Median(lattices.Mosaicity, lattices) * 180 / Math.PI);
             }
             var dataSets = new List<MergedReflections>(); var stats = new List<MergingStatistics>();
             var cell = MeanCell(lattices, group);
@@ -154,13 +154,13 @@ namespace XtalPS.Merging
             var a = lattices.RefinedSettingMatrix(lat);
             var inv = a.Inverse();
             double cbrtV = PartialityModel.CubeRootVolume(lattices.SettingMatrix[lat]);
-            double width = lattices.RlpWidth[lat];
+            double width = lattices.RlpWidth[lat], mosaic = lattices.Mosaicity[lat];
             var s0 = lattices.S0[lat];
             for (int i = first; i < end; i++)
             {
                 PartialityModel.Geometry(a, inv, s0, obs.H[i], obs.K[i], obs.L[i], out double eps, out double g);
-                obs.Partiality[i] = (float)PartialityModel.Fraction(eps, g, width);
-                obs.Density[i] = (float)(g / cbrtV);
+                obs.Partiality[i] = (float)PartialityModel.Fraction(eps, g, width, mosaic, obs.InvD2[i]);
+                obs.Density[i] = (float)PartialityModel.Density(g, width, mosaic, obs.InvD2[i], cbrtV);
             }
         }
 

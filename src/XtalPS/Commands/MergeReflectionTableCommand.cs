@@ -205,7 +205,7 @@ namespace XtalPS.Commands
                     {
                         LatticeId = _lattices.Id[i], Name = _lattices.Name[i], Group = names[_lattices.Group[i]], Observations = _lattices.ObservationCount[i],
                         Scale = _lattices.Scale[i], BFactor = _lattices.BFactor[i], RotationX = _lattices.RotationX[i] * 180 / Math.PI,
-                        RotationY = _lattices.RotationY[i] * 180 / Math.PI, RlpWidth = _lattices.RlpWidth[i], Correlation = _lattices.Correlation[i],
+                        RotationY = _lattices.RotationY[i] * 180 / Math.PI, RlpWidth = _lattices.RlpWidth[i], Mosaicity = _lattices.Mosaicity[i] * 180 / Math.PI, Correlation = _lattices.Correlation[i],
                         Rejected = _lattices.Rejected[i], Rejection = _lattices.Rejection[i] ?? "", HalfSet = _lattices.HalfSet(i),
                         Reindexing = _lattices.Reindexing[i],
                     });
