@@ -86,6 +86,7 @@ namespace XtalPS.Merging
                     if (reference == null) CentreBFactors(lattices);
                 }
                 int rejectedLattices = RejectLattices(obs, lattices, target);
+                if (reference == null) rejectedLattices += RejectByDeltaCCHalf(obs, lattices, index);
                 merged = MergeGroup(obs, lattices, index, -1, errorModel, target, halves: false, out _, out _);
                 int outliers = RejectOutliers(obs, lattices, index, merged, errorModel);
                 errorModel = FitErrorModel(obs, lattices, index, merged, errorModel);
@@ -378,6 +379,39 @@ namespace XtalPS.Merging
                     lattices.Reject(lat, string.Format(CultureInfo.InvariantCulture, "correlation with the reference {0:0.00} < {1:0.00}", lattices.Correlation[lat], _settings.MinLatticeCorrelation));
                     count++;
                 }
+            return count;
+        }
+
+        /// <summary>Rejects the lattices whose ΔCC½ (<see cref="DeltaCCHalf"/>) is negative and more than
+        /// <see cref="MergeSettings.DeltaCCHalfCutoff"/> robust standard deviations below the median (at least 20 lattices).</summary>
+        private int RejectByDeltaCCHalf(ObservationStore obs, LatticeTable lattices, ReflectionIndex index)
+        {
+            if (!(_settings.DeltaCCHalfCutoff > 0)) return 0;
+            var delta = DeltaCCHalf.Compute(obs, lattices, index, i => Good(obs, lattices, i), i =>
+            {
+                double x = Factor(obs, lattices, i);
+                return x > 0 ? obs.Intensity[i] / x : double.NaN;
+            }, _parallel);
+            var list = new List<double>();
+            foreach (double d in delta) if (!double.IsNaN(d)) list.Add(d);
+            if (list.Count < 20) return 0;
+            list.Sort();
+            double median = list[list.Count / 2];
+            var dev = new List<double>(list.Count);
+            foreach (double d in list) dev.Add(Math.Abs(d - median));
+            dev.Sort();
+            double spread = 1.4826 * dev[dev.Count / 2];
+            if (!(spread > 0)) return 0;
+            double limit = median - _settings.DeltaCCHalfCutoff * spread;
+            int count = 0;
+            for (int lat = 0; lat < lattices.Count; lat++)
+            {
+                lattices.DeltaCCHalf[lat] = delta[lat];
+                if (lattices.Rejected[lat] || double.IsNaN(delta[lat]) || !(delta[lat] < 0) || !(delta[lat] < limit)) continue;
+                lattices.Reject(lat, string.Format(CultureInfo.InvariantCulture, "ΔCC½ {0:0.#####} below the limit {1:0.#####} (median {2:0.#####} − {3}·{4:0.#####})",
+                    delta[lat], limit, median, _settings.DeltaCCHalfCutoff, spread));
+                count++;
+            }
             return count;
         }
 
