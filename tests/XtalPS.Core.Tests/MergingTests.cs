@@ -132,6 +132,49 @@ namespace XtalPS.Core.Tests
         }
 
         [Fact]
+        public void Delta_cc_half_rejects_the_lattices_that_disagree()
+        {
+            // Five lattices measured badly (every intensity off by a random factor of about e^±0.8): they still correlate
+            // with the others, so only ΔCC½ can find them.
+            var data = SyntheticMergingData.Create(lattices: 150, distinct: 150, seed: 21);
+            var rng = new Random(3);
+            double Gauss() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+            int[] bad = { 7, 40, 77, 101, 133 };
+            foreach (int b in bad)
+                for (int i = data.Lattices.FirstObservation[b]; i < data.Lattices.FirstObservation[b] + data.Lattices.ObservationCount[b]; i++)
+                    data.Observations.Intensity[i] *= (float)Math.Exp(0.8 * Gauss());
+            var settings = new MergeSettings { SpaceGroup = data.Group, MaxDegreeOfParallelism = 2, MinLatticeCorrelation = -1 };
+            var result = new ReflectionMerger(settings).Merge(data.Observations, data.Lattices);
+            var lat = result.Lattices;
+            for (int i = 0; i < lat.Count; i++)
+                if (lat.Rejected[i]) _out.WriteLine($"{i}: {lat.Rejection[i]} (true G {data.TrueScale[i]:0.00}, B {data.TrueB[i]:0.0}, {lat.ObservationCount[i]} observations)");
+            foreach (int b in bad)
+            {
+                Assert.True(lat.Rejected[b], $"lattice {b} kept, ΔCC½ {lat.DeltaCCHalf[b]}");
+                Assert.StartsWith("ΔCC½", lat.Rejection[b]);
+            }
+            int goodRejected = Enumerable.Range(0, lat.Count).Count(i => lat.Rejected[i] && Array.IndexOf(bad, i) < 0);
+            Assert.True(goodRejected <= 2, $"{goodRejected} good lattices rejected");
+            // On the same lattices with nothing corrupted, at most one is rejected.
+            var clean = SyntheticMergingData.Create(lattices: 150, distinct: 150, seed: 21);
+            var cleanResult = new ReflectionMerger(new MergeSettings { SpaceGroup = clean.Group, MaxDegreeOfParallelism = 2, MinLatticeCorrelation = -1 }).Merge(clean.Observations, clean.Lattices);
+            int cleanRejected = Enumerable.Range(0, cleanResult.Lattices.Count).Count(i => cleanResult.Lattices.Rejected[i]);
+            _out.WriteLine($"uncorrupted: {cleanRejected} rejected");
+            Assert.True(cleanRejected <= 1, $"{cleanRejected} lattices of uncorrupted data rejected");
+            // Without the test they stay in, and the merged data are worse.
+            var data2 = SyntheticMergingData.Create(lattices: 150, distinct: 150, seed: 21);
+            rng = new Random(3);
+            foreach (int b in bad)
+                for (int i = data2.Lattices.FirstObservation[b]; i < data2.Lattices.FirstObservation[b] + data2.Lattices.ObservationCount[b]; i++)
+                    data2.Observations.Intensity[i] *= (float)Math.Exp(0.8 * Gauss());
+            var kept = new ReflectionMerger(new MergeSettings { SpaceGroup = data2.Group, MaxDegreeOfParallelism = 2, MinLatticeCorrelation = -1, DeltaCCHalfCutoff = 0 })
+                .Merge(data2.Observations, data2.Lattices);
+            double Cc(MergeResult r) { var m = r.DataSets[0]; return MergingStatistics.Correlation(m.Intensity, Enumerable.Range(0, m.Count).Select(q => data.Truth[(m.H[q], m.K[q], m.L[q])]).ToArray()); }
+            _out.WriteLine($"CC(truth) with ΔCC½ rejection {Cc(result):0.0000}, without {Cc(kept):0.0000}");
+            Assert.True(Cc(result) > Cc(kept));
+        }
+
+        [Fact]
         public void Statistics_of_known_half_sets()
         {
             var m = new MergedReflections(4) { SpaceGroup = SpaceGroup.Parse("P 1"), Cell = new UnitCell(10, 10, 10, 90, 90, 90) };

@@ -16,7 +16,7 @@ namespace XtalPS.Merging
         private Mat3[] _a = new Mat3[0];
         private Vec3[] _s0 = new Vec3[0];
         private int[] _first = new int[0], _length = new int[0], _group = new int[0];
-        private double[] _scale = new double[0], _b = new double[0], _rotX = new double[0], _rotY = new double[0], _width = new double[0], _cc = new double[0];
+        private double[] _scale = new double[0], _b = new double[0], _rotX = new double[0], _rotY = new double[0], _width = new double[0], _mosaic = new double[0], _cc = new double[0], _dcc = new double[0];
         private bool[] _rejected = new bool[0];
         private string?[] _rejection = new string?[0];
         private string[] _reindex = new string[0];
@@ -43,8 +43,13 @@ namespace XtalPS.Merging
         public double[] RotationY => _rotY;
         /// <summary>Width of the reciprocal-lattice point in fractional Miller-index units (≈ 0.4 / mosaic-block edge in cells).</summary>
         public double[] RlpWidth => _width;
+        /// <summary>Angular spread η (rad) that broadens the point along the sphere normal by η·|r| on top of the rlp width
+        /// (mosaic spread of the blocks; see <see cref="PartialityModel"/>).</summary>
+        public double[] Mosaicity => _mosaic;
         /// <summary>Correlation of the lattice's corrected intensities with the merged reference in the last cycle.</summary>
         public double[] Correlation => _cc;
+        /// <summary>ΔCC½ of the lattice in the last cycle (<see cref="Merging.DeltaCCHalf"/>; NaN when not computed).</summary>
+        public double[] DeltaCCHalf => _dcc;
         public bool[] Rejected => _rejected;
         /// <summary>Why the lattice was rejected (null when it is used).</summary>
         public string?[] Rejection => _rejection;
@@ -57,7 +62,7 @@ namespace XtalPS.Merging
             if (_count == _id.Length) Resize(Math.Max(16, _count * 2));
             int i = _count++;
             _id[i] = id; _name[i] = name ?? ""; _a[i] = settingMatrix; _s0[i] = s0; _first[i] = first; _length[i] = count; _group[i] = group;
-            _scale[i] = 1; _b[i] = 0; _rotX[i] = 0; _rotY[i] = 0; _width[i] = double.NaN; _cc[i] = double.NaN; _rejected[i] = false; _rejection[i] = null; _reindex[i] = "";
+            _scale[i] = 1; _b[i] = 0; _rotX[i] = 0; _rotY[i] = 0; _width[i] = double.NaN; _mosaic[i] = PartialityModel.InitialMosaicity; _cc[i] = double.NaN; _dcc[i] = double.NaN; _rejected[i] = false; _rejection[i] = null; _reindex[i] = "";
             return i;
         }
 
@@ -94,7 +99,7 @@ namespace XtalPS.Merging
             Array.Resize(ref _id, n); Array.Resize(ref _name, n); Array.Resize(ref _a, n); Array.Resize(ref _s0, n);
             Array.Resize(ref _first, n); Array.Resize(ref _length, n); Array.Resize(ref _group, n);
             Array.Resize(ref _scale, n); Array.Resize(ref _b, n); Array.Resize(ref _rotX, n); Array.Resize(ref _rotY, n);
-            Array.Resize(ref _width, n); Array.Resize(ref _cc, n); Array.Resize(ref _rejected, n); Array.Resize(ref _rejection, n); Array.Resize(ref _reindex, n);
+            Array.Resize(ref _width, n); Array.Resize(ref _mosaic, n); Array.Resize(ref _cc, n); Array.Resize(ref _dcc, n); Array.Resize(ref _rejected, n); Array.Resize(ref _rejection, n); Array.Resize(ref _reindex, n);
         }
     }
 }

@@ -32,6 +32,9 @@ namespace XtalPS.Merging
         public double OutlierZ { get; set; } = 6;
         /// <summary>Reject a lattice whose correlation with the reference is below this (on ≥ 10 reflections).</summary>
         public double MinLatticeCorrelation { get; set; } = 0.2;
+        /// <summary>Reject a lattice whose ΔCC½ (<see cref="DeltaCCHalf"/>) is negative and this many robust standard
+        /// deviations (1.4826·MAD) below the median of all lattices; 0 turns the test off.</summary>
+        public double DeltaCCHalfCutoff { get; set; } = 6;
         /// <summary>Resolve an indexing ambiguity (lattice symmetry higher than the Laue class) before scaling
         /// (<see cref="AmbiguityResolver"/>); false when every still is known to be indexed consistently.</summary>
         public bool ResolveAmbiguity { get; set; } = true;

@@ -19,7 +19,11 @@ namespace XtalPS.Merging
         public double RotationY { get; set; }
         /// <summary>rlp width σ_h (fractional index units) of the partiality model.</summary>
         public double RlpWidth { get; set; }
+        /// <summary>Angular spread η of the partiality model, degrees.</summary>
+        public double Mosaicity { get; set; }
         public double Correlation { get; set; }
+        /// <summary>ΔCC½: how much CC½ drops without this lattice (Assmann et al. 2016); negative when it harms the data.</summary>
+        public double DeltaCCHalf { get; set; }
         public bool Rejected { get; set; }
         public string Rejection { get; set; } = "";
         /// <summary>Half-set (0 or 1) from the stable lattice id.</summary>

@@ -6,12 +6,14 @@ namespace XtalPS.Merging
     /// <summary>
     /// Refines one lattice against reference intensities: observed I = G·exp(−B/(2d²))·P(ε, g; σ_h)·I_ref, with the
     /// setting matrix turned by small rotations θx, θy about the two lab axes perpendicular to the beam (the
-    /// orientation a still determines worst) and the rlp width σ_h of <see cref="PartialityModel"/>. Damped Gauss–Newton
-    /// (Levenberg–Marquardt) on (ln G, B, θx, θy, ln σ_h) with numerical derivatives, weights 1/σ'² from the error model.
+    /// orientation a still determines worst), the rlp width σ_h and the angular spread η of <see cref="PartialityModel"/>.
+    /// Damped Gauss–Newton (Levenberg–Marquardt) on (ln G, B, θx, θy, ln σ_h, ln η) with numerical derivatives, weights
+    /// 1/σ'² from the error model.
     /// </summary>
     /// <remarks>The same unknowns as CrystFEL partialator's post-refinement (White et al. 2016, J. Appl. Cryst. 49:680;
     /// Kabsch 2014, Acta Cryst. D70:2204) and cctbx.xfel.merge's postrefinement (Sauter 2015, Acta Cryst. D71:1412;
-    /// Uervirojnangkoorn et al. 2015, eLife 4:e05421): scale, B, two rotations and the rlp size; the cell is kept.</remarks>
+    /// Uervirojnangkoorn et al. 2015, eLife 4:e05421): scale, B, two rotations and the rlp size (with
+    /// PRIME's mosaic term as η); the cell is kept.</remarks>
     public static class PostRefinement
     {
         private const int MaxIterations = 20;
@@ -34,10 +36,10 @@ namespace XtalPS.Merging
                 if (double.IsNaN(reference[r])) continue;
                 use[n++] = i;
             }
-            int np = scaleOnly ? 2 : 5;
+            int np = scaleOnly ? 2 : 6;
             if (n < np + 3) return n;
             var p = new double[] { Math.Log(Math.Max(lattices.Scale[lattice], 1e-30)), lattices.BFactor[lattice], lattices.RotationX[lattice],
-                lattices.RotationY[lattice], Math.Log(lattices.RlpWidth[lattice]) };
+                lattices.RotationY[lattice], Math.Log(lattices.RlpWidth[lattice]), Math.Log(lattices.Mosaicity[lattice]) };
             var weight = new double[n];
             var res = new double[n]; var trial = new double[n];
             var jac = new double[np * n];
@@ -51,14 +53,14 @@ namespace XtalPS.Merging
             double cost = Cost(obs, use, n, weight, res);
             double lambda = 1e-3;
             var step = new double[np];
-            var pt = new double[5];
+            var pt = new double[6];
             for (int it = 0; it < MaxIterations; it++)
             {
                 // Jacobian of the weighted residuals (I_obs − model)·w by forward differences.
                 for (int q = 0; q < np; q++)
                 {
-                    double h = q == 0 ? 1e-6 : q == 1 ? 1e-4 : q == 4 ? 1e-6 : 1e-7;
-                    Array.Copy(p, pt, 5); pt[q] += h;
+                    double h = q == 0 ? 1e-6 : q == 1 ? 1e-4 : q == 4 ? 1e-6 : q == 5 ? 1e-4 : 1e-7;
+                    Array.Copy(p, pt, 6); pt[q] += h;
                     Predict(obs, use, n, a0, s0, cbrtV, reference, pt, trial);
                     for (int j = 0; j < n; j++) jac[q * n + j] = -(trial[j] - res[j]) * weight[j] / h;
                 }
@@ -80,7 +82,7 @@ namespace XtalPS.Merging
                     var m = (double[,])jtj.Clone();
                     for (int q = 0; q < np; q++) m[q, q] += lambda * (jtj[q, q] > 0 ? jtj[q, q] : 1);
                     if (!Solve(m, jtr, step, np)) { lambda *= 10; continue; }
-                    Array.Copy(p, pt, 5);
+                    Array.Copy(p, pt, 6);
                     for (int q = 0; q < np; q++) pt[q] -= step[q];
                     Clamp(pt);
                     Predict(obs, use, n, a0, s0, cbrtV, reference, pt, trial);
@@ -88,7 +90,7 @@ namespace XtalPS.Merging
                     if (c < cost)
                     {
                         bool small = cost - c < 1e-7 * cost;
-                        Array.Copy(pt, p, 5); Array.Copy(trial, res, n); cost = c; lambda = Math.Max(lambda / 10, 1e-9); improved = true;
+                        Array.Copy(pt, p, 6); Array.Copy(trial, res, n); cost = c; lambda = Math.Max(lambda / 10, 1e-9); improved = true;
                         if (small) it = MaxIterations;
                     }
                     else lambda *= 10;
@@ -100,6 +102,7 @@ namespace XtalPS.Merging
             if (!scaleOnly)
             {
                 lattices.RotationX[lattice] = p[2]; lattices.RotationY[lattice] = p[3]; lattices.RlpWidth[lattice] = Math.Exp(p[4]);
+                lattices.Mosaicity[lattice] = Math.Exp(p[5]);
             }
             return n;
         }
@@ -111,6 +114,7 @@ namespace XtalPS.Merging
             p[2] = Math.Max(-MaxRotation, Math.Min(MaxRotation, p[2]));
             p[3] = Math.Max(-MaxRotation, Math.Min(MaxRotation, p[3]));
             p[4] = Math.Max(Math.Log(PartialityModel.MinWidth), Math.Min(Math.Log(PartialityModel.MaxWidth), p[4]));
+            p[5] = Math.Max(Math.Log(PartialityModel.MinMosaicity), Math.Min(Math.Log(PartialityModel.MaxMosaicity), p[5]));
         }
 
         /// <summary>Model intensities of the used observations at parameters p.</summary>
@@ -118,12 +122,12 @@ namespace XtalPS.Merging
         {
             var a = LatticeTable.Rotated(a0, p[2], p[3]);
             var inv = a.Inverse();
-            double g0 = Math.Exp(p[0]), width = Math.Exp(p[4]);
+            double g0 = Math.Exp(p[0]), width = Math.Exp(p[4]), mosaic = Math.Exp(p[5]);
             for (int j = 0; j < n; j++)
             {
                 int i = use[j];
                 PartialityModel.Geometry(a, inv, s0, obs.H[i], obs.K[i], obs.L[i], out double eps, out double g);
-                double f = PartialityModel.Factor(eps, g, width, cbrtV);
+                double f = PartialityModel.Factor(eps, g, width, mosaic, obs.InvD2[i], cbrtV);
                 model[j] = g0 * Math.Exp(-0.5 * p[1] * obs.InvD2[i]) * f * reference[obs.Reflection[i]];
             }
         }

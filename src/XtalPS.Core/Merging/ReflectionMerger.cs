@@ -86,12 +86,13 @@ namespace XtalPS.Merging
                     if (reference == null) CentreBFactors(lattices);
                 }
                 int rejectedLattices = RejectLattices(obs, lattices, target);
+                if (reference == null) rejectedLattices += RejectByDeltaCCHalf(obs, lattices, index);
                 merged = MergeGroup(obs, lattices, index, -1, errorModel, target, halves: false, out _, out _);
                 int outliers = RejectOutliers(obs, lattices, index, merged, errorModel);
                 errorModel = FitErrorModel(obs, lattices, index, merged, errorModel);
                 merged = MergeGroup(obs, lattices, index, -1, errorModel, target, halves: false, out _, out _);
-                Note(progress, "Cycle {0}: {1} lattices rejected, {2} outlier observations, error model {3}, median G {4:0.###}, median rlp width {5:0.####}",
-                    cycle, rejectedLattices, outliers, errorModel, Median(lattices.Scale, lattices), Median(lattices.RlpWidth, lattices));
+                Note(progress, "Cycle {0}: {1} lattices rejected, {2} outlier observations, error model {3}, median G {4:0.###}, median rlp width {5:0.####}, median η {6:0.###}°",
+                    cycle, rejectedLattices, outliers, errorModel, Median(lattices.Scale, lattices), Median(lattices.RlpWidth, lattices), Median(lattices.Mosaicity, lattices) * 180 / Math.PI);
             }
             var dataSets = new List<MergedReflections>(); var stats = new List<MergingStatistics>();
             var cell = MeanCell(lattices, group);
@@ -154,13 +155,13 @@ namespace XtalPS.Merging
             var a = lattices.RefinedSettingMatrix(lat);
             var inv = a.Inverse();
             double cbrtV = PartialityModel.CubeRootVolume(lattices.SettingMatrix[lat]);
-            double width = lattices.RlpWidth[lat];
+            double width = lattices.RlpWidth[lat], mosaic = lattices.Mosaicity[lat];
             var s0 = lattices.S0[lat];
             for (int i = first; i < end; i++)
             {
                 PartialityModel.Geometry(a, inv, s0, obs.H[i], obs.K[i], obs.L[i], out double eps, out double g);
-                obs.Partiality[i] = (float)PartialityModel.Fraction(eps, g, width);
-                obs.Density[i] = (float)(g / cbrtV);
+                obs.Partiality[i] = (float)PartialityModel.Fraction(eps, g, width, mosaic, obs.InvD2[i]);
+                obs.Density[i] = (float)PartialityModel.Density(g, width, mosaic, obs.InvD2[i], cbrtV);
             }
         }
 
@@ -378,6 +379,39 @@ namespace XtalPS.Merging
                     lattices.Reject(lat, string.Format(CultureInfo.InvariantCulture, "correlation with the reference {0:0.00} < {1:0.00}", lattices.Correlation[lat], _settings.MinLatticeCorrelation));
                     count++;
                 }
+            return count;
+        }
+
+        /// <summary>Rejects the lattices whose ΔCC½ (<see cref="DeltaCCHalf"/>) is negative and more than
+        /// <see cref="MergeSettings.DeltaCCHalfCutoff"/> robust standard deviations below the median (at least 20 lattices).</summary>
+        private int RejectByDeltaCCHalf(ObservationStore obs, LatticeTable lattices, ReflectionIndex index)
+        {
+            if (!(_settings.DeltaCCHalfCutoff > 0)) return 0;
+            var delta = DeltaCCHalf.Compute(obs, lattices, index, i => Good(obs, lattices, i), i =>
+            {
+                double x = Factor(obs, lattices, i);
+                return x > 0 ? obs.Intensity[i] / x : double.NaN;
+            }, _parallel);
+            var list = new List<double>();
+            foreach (double d in delta) if (!double.IsNaN(d)) list.Add(d);
+            if (list.Count < 20) return 0;
+            list.Sort();
+            double median = list[list.Count / 2];
+            var dev = new List<double>(list.Count);
+            foreach (double d in list) dev.Add(Math.Abs(d - median));
+            dev.Sort();
+            double spread = 1.4826 * dev[dev.Count / 2];
+            if (!(spread > 0)) return 0;
+            double limit = median - _settings.DeltaCCHalfCutoff * spread;
+            int count = 0;
+            for (int lat = 0; lat < lattices.Count; lat++)
+            {
+                lattices.DeltaCCHalf[lat] = delta[lat];
+                if (lattices.Rejected[lat] || double.IsNaN(delta[lat]) || !(delta[lat] < 0) || !(delta[lat] < limit)) continue;
+                lattices.Reject(lat, string.Format(CultureInfo.InvariantCulture, "ΔCC½ {0:0.#####} below the limit {1:0.#####} (median {2:0.#####} − {3}·{4:0.#####})",
+                    delta[lat], limit, median, _settings.DeltaCCHalfCutoff, spread));
+                count++;
+            }
             return count;
         }
 

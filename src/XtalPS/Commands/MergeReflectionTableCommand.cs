@@ -63,6 +63,10 @@ namespace XtalPS.Commands
         /// <summary>Observations recorded to a smaller fraction than this are not merged.</summary>
         [Parameter] [ValidateRange(0.0, 1.0)] public double MinPartiality { get; set; } = 0.2;
 
+        /// <summary>Reject a lattice whose ΔCC½ is negative and this many robust standard deviations below the median of
+        /// all lattices (Assmann et al. 2016); 0 keeps every lattice that passes the other tests.</summary>
+        [Parameter] [ValidateRange(0.0, 100.0)] public double DeltaCCHalfCutoff { get; set; } = 6;
+
         /// <summary>Wavelength (Å) for tables that carry no beam (tables read from files of other programs).</summary>
         [Parameter] [ValidateRange(0.01, 100.0)] public double Wavelength { get; set; } = double.NaN;
 
@@ -180,7 +184,7 @@ namespace XtalPS.Commands
             int threads = ThrottleLimit > 0 ? ThrottleLimit : XtalPS.Internal.ThreadBudget.Default();
             var settings = new MergeSettings
             {
-                SpaceGroup = _group, DMin = DMin, Model = Model, Cycles = Cycles, MinPartiality = MinPartiality,
+                SpaceGroup = _group, DMin = DMin, Model = Model, Cycles = Cycles, MinPartiality = MinPartiality, DeltaCCHalfCutoff = DeltaCCHalfCutoff,
                 ResolveAmbiguity = !AssumeNoAmbiguity, Reference = _reference?.Intensities, FreeRFlags = _reference?.FreeRFlags, GroupNames = names, MaxDegreeOfParallelism = threads,
             };
             WriteVerbose($"Merging {_obs.Count} observations of {_lattices.Count} lattices in {_group.Symbol} ({Model}, {Cycles} cycles, {threads} threads)");
@@ -205,7 +209,7 @@ namespace XtalPS.Commands
                     {
                         LatticeId = _lattices.Id[i], Name = _lattices.Name[i], Group = names[_lattices.Group[i]], Observations = _lattices.ObservationCount[i],
                         Scale = _lattices.Scale[i], BFactor = _lattices.BFactor[i], RotationX = _lattices.RotationX[i] * 180 / Math.PI,
-                        RotationY = _lattices.RotationY[i] * 180 / Math.PI, RlpWidth = _lattices.RlpWidth[i], Correlation = _lattices.Correlation[i],
+                        RotationY = _lattices.RotationY[i] * 180 / Math.PI, RlpWidth = _lattices.RlpWidth[i], Mosaicity = _lattices.Mosaicity[i] * 180 / Math.PI, Correlation = _lattices.Correlation[i], DeltaCCHalf = _lattices.DeltaCCHalf[i],
                         Rejected = _lattices.Rejected[i], Rejection = _lattices.Rejection[i] ?? "", HalfSet = _lattices.HalfSet(i),
                         Reindexing = _lattices.Reindexing[i],
                     });
