@@ -44,8 +44,12 @@ namespace XtalPS.Merging
         /// <summary>TLTAXIS refined, degrees.</summary>
         public double TiltAxis { get; }
         public double TiltAxisSigma { get; }
+        /// <summary>Mean squared normalised residual (Huber) against the other images' lines.</summary>
+        public double Misfit { get; internal set; } = double.NaN;
+        /// <summary>Left out of the lattice lines for a misfit far above the median image's.</summary>
+        public bool Rejected { get; internal set; }
 
         public override string ToString() => string.Format(CultureInfo.InvariantCulture,
-            "{0}: θ {1:0.00}° → {2:0.00}°, TLTAXIS {3:0.00}° → {4:0.00}°, G {5:0.###} B {6:0.#} Å²", Name, InitialTiltAngle, TiltAngle, InitialTiltAxis, TiltAxis, Scale, BFactor);
+            "{0}: θ {1:0.00}° → {2:0.00}°, TLTAXIS {3:0.00}° → {4:0.00}°, G {5:0.###} B {6:0.#} Å²{7}", Name, InitialTiltAngle, TiltAngle, InitialTiltAxis, TiltAxis, Scale, BFactor, Rejected ? " (rejected)" : "");
     }
 }

@@ -20,6 +20,10 @@ namespace XtalPS.Merging
         /// <summary>Covariance (aa, ab, bb) of the current (z*ₐ, z*_b).</summary>
         public double CovAA, CovAB, CovBB;
         public int Used;
+        /// <summary>Mean (Huber) squared normalised residual against the other images' lines after refinement.</summary>
+        public double Misfit = double.NaN;
+        /// <summary>Left out of the lattice lines: its misfit was far above the other images' (a wrong lattice or tilt solution).</summary>
+        public bool Rejected;
         /// <summary>How the observations were re-indexed before merging (p3's mirror indexing), identity otherwise.</summary>
         public PlaneGroup.Operator Reindexed = new PlaneGroup.Operator(1, 0, 0, 1, 1);
         /// <summary>a* and b* on the pattern (px, in the table's indexing), from the predicted positions; null without them.</summary>

@@ -28,7 +28,11 @@ namespace XtalPS.Merging
         /// <summary>Refine a relative B factor per image with its scale, so the scale follows resolution.</summary>
         public bool RefineBFactor { get; set; } = true;
         /// <summary>Weight of the tilt step's geometry (its covariance from σ(z*)) as a prior on the refined tilt; 0 refines freely.</summary>
-        public double TiltRestraint { get; set; } = 1;
+        public double TiltRestraint { get; set; }
+        /// <summary>Half-width of the grid search in tan θ·n̂ before the first local refinement of each image's tilt (0: none).</summary>
+        public double TiltSearch { get; set; } = 0.2;
+        /// <summary>An image whose misfit to the other images' lines exceeds this multiple of the median image's is left out.</summary>
+        public double RejectMisfit { get; set; } = 4;
     }
 
     /// <summary>A merged reflection (h, k, l) of a 2D crystal, sampled from its lattice line at z* = l/c.</summary>
@@ -163,19 +167,57 @@ namespace XtalPS.Merging
                 {
                     inMerge[i] = false;
                     var others = FitCurves(obs, states, signs, inMerge, settings, asu);
-                    inMerge[i] = true;
+                    inMerge[i] = !states[i].Rejected;
                     ChooseSignAndScale(obs[i], others, asu, settings.Cell, states[i], signed ? new[] { signs[i], -signs[i] } : new[] { 1 }, out signs[i]);
-                    if ((settings.RefineTilt || settings.RefineBFactor) &&
-                        LatticeLineRefinement.Refine(obs[i], others, asu, settings.Cell, signs[i], states[i], settings.RefineTilt, settings.RefineBFactor, settings.TiltRestraint)
-                        && settings.RefineTilt)
+                    if (settings.RefineTilt || settings.RefineBFactor)
+                        LatticeLineRefinement.Refine(obs[i], others, asu, settings.Cell, signs[i], states[i], settings.RefineTilt, settings.RefineBFactor,
+                            settings.TiltRestraint, cycle == 0 ? settings.TiltSearch : 0);
+                }
+                // Images that fit the others' lines far worse than the rest (a wrong lattice or tilt solution that no
+                // refinement reaches) are left out of the lines; they are refined again next cycle and may come back.
+                var misfits = states.Where(x => !double.IsNaN(x.Misfit)).Select(x => x.Misfit).OrderBy(x => x).ToArray();
+                if (misfits.Length >= 3)
+                {
+                    double median = misfits[misfits.Length / 2];
+                    for (int i = 0; i < n; i++)
+                    {
+                        states[i].Rejected = states[i].Misfit > settings.RejectMisfit * median;
+                        inMerge[i] = !states[i].Rejected;
+                    }
+                }
+                double g = Math.Exp(states.Where(x => x.G > 0 && !x.Rejected).Select(x => Math.Log(x.G)).DefaultIfEmpty(0).Average());
+                double meanB = states.Where(x => !x.Rejected).Select(x => x.B).DefaultIfEmpty(0).Average();
+                foreach (var st in states) { st.G /= g; st.B -= meanB; }
+                if (settings.RefineTilt)
+                {
+                    // Stretching every z* by one factor stretches the curves with them and fits as well: the lattice lines
+                    // cannot fix the overall scale of the tilts. The tilt step's lattices do, on average, so the refined
+                    // tan θ are brought to the same least-squares scale as the initial ones.
+                    double num = 0, den = 0;
+                    foreach (var st in states.Where(x => !x.Rejected))
+                    {
+                        double t0 = Math.Tan(LatticeLineImageState.Tilt(settings.Cell, st.InitialA, st.InitialB, 1).Theta * Math.PI / 180);
+                        double t1 = Math.Tan(LatticeLineImageState.Tilt(settings.Cell, st.ZA, st.ZB, 1).Theta * Math.PI / 180);
+                        num += t0 * t1; den += t1 * t1;
+                    }
+                    double lambda = den > 0 ? num / den : 1;
+                    // A weighted median of the ratios, weights tan²θ: a given distortion of the pattern misleads the tilt
+                    // step less the larger the tilt, and one image with a wrong lattice solution must not move the rest.
+                    var ratios = states.Where(st => !st.Rejected).Select(st => (T0: Math.Tan(LatticeLineImageState.Tilt(settings.Cell, st.InitialA, st.InitialB, 1).Theta * Math.PI / 180),
+                        T1: Math.Tan(LatticeLineImageState.Tilt(settings.Cell, st.ZA, st.ZB, 1).Theta * Math.PI / 180))).Where(x => x.T1 > 0.05)
+                        .Select(x => (R: x.T0 / x.T1, W: x.T1 * x.T1)).OrderBy(x => x.R).ToList();
+                    if (ratios.Count > 0)
+                    {
+                        double half = ratios.Sum(x => x.W) / 2, acc = 0;
+                        foreach (var x in ratios) { acc += x.W; if (acc >= half) { lambda = x.R; break; } }
+                    }
+                    for (int i = 0; i < n; i++)
                     {
                         var st = states[i];
+                        st.ZA *= lambda; st.ZB *= lambda; st.CovAA *= lambda * lambda; st.CovAB *= lambda * lambda; st.CovBB *= lambda * lambda;
                         obs[i] = obs[i].Select(o => o.WithZ(st.ZStar(o.H, o.K), st.ZStarSigma(o.H, o.K))).ToArray();
                     }
                 }
-                double g = Math.Exp(states.Where(x => x.G > 0).Select(x => Math.Log(x.G)).DefaultIfEmpty(0).Average());
-                double meanB = states.Average(x => x.B);
-                foreach (var st in states) { st.G /= g; st.B -= meanB; }
                 curves = FitCurves(obs, states, signs, inMerge, settings, asu);
             }
             // The sign of the whole merge is arbitrary: make the first image's +1.
@@ -223,7 +265,7 @@ namespace XtalPS.Merging
             double axis1 = st.TiltAxis(a1, b1);
             double axisSigma = Sd((za, zb) => { var (x, y) = st.TableZ(za, zb); return TiltGeometry.Wrap180(st.TiltAxis(x, y) - axis1); });
             return new LatticeLineImage(index, name, choice, st.G, st.B, count, st.Used, before.Theta, after.Theta, thetaSigma,
-                before.Taxa, after.Taxa, st.TiltAxis(a0, b0), axis1, axisSigma);
+                before.Taxa, after.Taxa, st.TiltAxis(a0, b0), axis1, axisSigma) { Rejected = st.Rejected, Misfit = st.Misfit };
         }
 
         /// <summary>a* and b* on the pattern (px) by least squares of the predicted positions on (1, h, k); null with fewer than 3 rows.</summary>

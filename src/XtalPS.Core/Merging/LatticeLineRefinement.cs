@@ -26,8 +26,9 @@ namespace XtalPS.Merging
     {
         /// <summary>Refines <paramref name="st"/> in place; false when too few measurements lie on the other images' lines.</summary>
         public static bool Refine(LatticeLineObservation[] image, Dictionary<(int, int), LatticeLineCurve> curves, LatticeLineAsymmetricUnit asu,
-            PlanarCell cell, int choice, LatticeLineImageState st, bool refineTilt, bool refineB, double restraint)
+            PlanarCell cell, int choice, LatticeLineImageState st, bool refineTilt, bool refineB, double restraint, double searchRadius = 0)
         {
+            if (refineTilt && searchRadius > 0) Search(image, curves, asu, cell, choice, st, searchRadius);
             var p = new[] { Math.Log(st.G), st.B, st.ZA, st.ZB };
             var active = new List<int> { 0 };
             if (refineB) active.Add(1);
@@ -58,7 +59,7 @@ namespace XtalPS.Merging
                 for (int i = 0; i < m; i++) size = Math.Max(size, Math.Abs(lambda * step[i]) * Math.Sqrt(n[i, i]));
                 if (size < 1e-3) break;
             }
-            st.G = Math.Exp(p[0]); st.B = p[1]; st.ZA = p[2]; st.ZB = p[3]; st.Used = used;
+            st.G = Math.Exp(p[0]); st.B = p[1]; st.ZA = p[2]; st.ZB = p[3]; st.Used = used; st.Misfit = chi / Math.Max(1, used);
             if (refineTilt)
             {
                 // Covariance of (z*ₐ, z*_b): the inverse normal matrix, scaled by the reduced χ² when that exceeds 1.
@@ -71,6 +72,51 @@ namespace XtalPS.Merging
                 }
             }
             return true;
+        }
+
+        /// <summary>
+        /// A grid search before the local refinement, for patterns whose lattice distortion misled the tilt step (a 1 %
+        /// elliptical distortion of the pattern looks like an 8° tilt, so at low tilt the axis can be wrong by tens of
+        /// degrees): m = tan θ·n̂ (z*(g) = −g·m, a Cartesian parameter that has no singularity at θ = 0) is stepped over a
+        /// square of half-width <paramref name="radius"/> around the current value in steps of radius/16; at each point the
+        /// scale is the least-squares one and the score is the reduced χ² over the measurements inside the other images'
+        /// z* range (points that keep fewer than 80 % of the best count are not considered). The best point is the start.
+        /// </summary>
+        private static void Search(LatticeLineObservation[] image, Dictionary<(int, int), LatticeLineCurve> curves, LatticeLineAsymmetricUnit asu,
+            PlanarCell cell, int choice, LatticeLineImageState st, double radius)
+        {
+            var (ax, ay, bx, by) = cell.ReciprocalBasis();
+            const int steps = 16;
+            double h = radius / steps;
+            var score = new double[2 * steps + 1, 2 * steps + 1];
+            var count = new int[2 * steps + 1, 2 * steps + 1];
+            int most = 0;
+            for (int i = -steps; i <= steps; i++)
+                for (int j = -steps; j <= steps; j++)
+                {
+                    double dx = i * h, dy = j * h;
+                    double za = st.ZA - (ax * dx + ay * dy), zb = st.ZB - (bx * dx + by * dy);
+                    double sii = 0, sip = 0, spp = 0; int n = 0;
+                    foreach (var o in image)
+                    {
+                        var (hh, kk, zm) = asu.Map(o.H, o.K, o.H * za + o.K * zb, choice, out bool even);
+                        if (!curves.TryGetValue((hh, kk), out var c) || c.Count < 5) continue;
+                        double zc = even ? Math.Abs(zm) : zm;
+                        if (zc < c.ZMin || zc > c.ZMax) continue;
+                        double w = 1 / (o.S * o.S), pr = c.Value(zm);
+                        if (st.B != 0) { double g = cell.PlanarReciprocalLength(hh, kk); pr *= Math.Exp(-st.B * (g * g + zm * zm) / 2); }
+                        sii += w * o.I * o.I; sip += w * o.I * pr; spp += w * pr * pr; n++;
+                    }
+                    count[i + steps, j + steps] = n;
+                    score[i + steps, j + steps] = n > 0 && spp > 0 ? (sii - sip * sip / spp) / n : double.PositiveInfinity;
+                    most = Math.Max(most, n);
+                }
+            double best = double.PositiveInfinity; int bi = 0, bj = 0;
+            for (int i = 0; i <= 2 * steps; i++)
+                for (int j = 0; j <= 2 * steps; j++)
+                    if (count[i, j] >= 0.8 * most && score[i, j] < best) { best = score[i, j]; bi = i - steps; bj = j - steps; }
+            double mx = bi * h, my = bj * h;
+            st.ZA -= ax * mx + ay * my; st.ZB -= bx * mx + by * my;
         }
 
         /// <summary>χ² (with the prior) at <paramref name="p"/> = (ln G, B, z*ₐ, z*_b); with <paramref name="n"/> and
