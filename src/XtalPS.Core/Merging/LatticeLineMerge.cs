@@ -168,10 +168,16 @@ namespace XtalPS.Merging
                     inMerge[i] = false;
                     var others = FitCurves(obs, states, signs, inMerge, settings, asu);
                     inMerge[i] = !states[i].Rejected;
-                    ChooseSignAndScale(obs[i], others, asu, settings.Cell, states[i], signed ? new[] { signs[i], -signs[i] } : new[] { 1 }, out signs[i]);
+                    var candidates = signed ? new[] { signs[i], -signs[i] } : new[] { 1 };
+                    // In the first two cycles each image's tilt is searched on a grid (for each choice: a tilt far off can
+                    // make the wrong sign look better), then refined locally.
+                    if (settings.RefineTilt && settings.TiltSearch > 0 && cycle < 2)
+                        signs[i] = LatticeLineRefinement.SearchChoices(obs[i], others, asu, settings.Cell, candidates, states[i], settings.TiltSearch);
+                    else
+                        ChooseSignAndScale(obs[i], others, asu, settings.Cell, states[i], candidates, out signs[i]);
                     if (settings.RefineTilt || settings.RefineBFactor)
                         LatticeLineRefinement.Refine(obs[i], others, asu, settings.Cell, signs[i], states[i], settings.RefineTilt, settings.RefineBFactor,
-                            settings.TiltRestraint, cycle == 0 ? settings.TiltSearch : 0);
+                            settings.TiltRestraint);
                 }
                 // Images that fit the others' lines far worse than the rest (a wrong lattice or tilt solution that no
                 // refinement reaches) are left out of the lines; they are refined again next cycle and may come back.

@@ -82,7 +82,23 @@ namespace XtalPS.Merging
         /// scale is the least-squares one and the score is the reduced χ² over the measurements inside the other images'
         /// z* range (points that keep fewer than 80 % of the best count are not considered). The best point is the start.
         /// </summary>
-        private static void Search(LatticeLineObservation[] image, Dictionary<(int, int), LatticeLineCurve> curves, LatticeLineAsymmetricUnit asu,
+        /// <summary>The grid search of <see cref="Refine"/> for each of <paramref name="choices"/>: moves the tilt of
+        /// <paramref name="st"/> to the best point of the best choice and returns that choice.</summary>
+        public static int SearchChoices(LatticeLineObservation[] image, Dictionary<(int, int), LatticeLineCurve> curves, LatticeLineAsymmetricUnit asu,
+            PlanarCell cell, int[] choices, LatticeLineImageState st, double radius)
+        {
+            double best = double.PositiveInfinity; int chosen = choices[0]; double za = st.ZA, zb = st.ZB;
+            foreach (int c in choices)
+            {
+                var trial = new LatticeLineImageState { ZA = st.ZA, ZB = st.ZB, B = st.B };
+                double score = Search(image, curves, asu, cell, c, trial, radius);
+                if (score < best) { best = score; chosen = c; za = trial.ZA; zb = trial.ZB; }
+            }
+            st.ZA = za; st.ZB = zb;
+            return chosen;
+        }
+
+        private static double Search(LatticeLineObservation[] image, Dictionary<(int, int), LatticeLineCurve> curves, LatticeLineAsymmetricUnit asu,
             PlanarCell cell, int choice, LatticeLineImageState st, double radius)
         {
             var (ax, ay, bx, by) = cell.ReciprocalBasis();
@@ -117,6 +133,7 @@ namespace XtalPS.Merging
                     if (count[i, j] >= 0.8 * most && score[i, j] < best) { best = score[i, j]; bi = i - steps; bj = j - steps; }
             double mx = bi * h, my = bj * h;
             st.ZA -= ax * mx + ay * my; st.ZB -= bx * mx + by * my;
+            return best;
         }
 
         /// <summary>χ² (with the prior) at <paramref name="p"/> = (ln G, B, z*ₐ, z*_b); with <paramref name="n"/> and
