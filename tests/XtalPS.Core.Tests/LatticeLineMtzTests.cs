@@ -58,7 +58,8 @@ namespace XtalPS.Core.Tests
                 (code, text) = Gemmi.Run($"mtz \"{path}\"");
                 _out.WriteLine(text);
                 Assert.Equal(0, code);
-                Assert.Contains("Space Group: P321", text);
+                Assert.Contains("Space Group: P 3 2 1", text);
+                Assert.Contains("Space Group Number: 150", text);
                 Assert.Contains($"Number of Reflections = {table.Count}", text);
                 Assert.Matches(@"cell\s+70\s+70\s+20\s+90\s+90\s+120", text);
                 foreach (var label in new[] { "IMEAN", "SIGIMEAN", "F ", "SIGF" }) Assert.Contains(label, text);
