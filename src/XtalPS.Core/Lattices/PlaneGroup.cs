@@ -182,6 +182,25 @@ namespace XtalPS.Lattices
             }
         }
 
+        /// <summary>
+        /// The 3D space group of the crystal's lattice lines sampled at l = c·z* (c the thickness along the normal z), in the
+        /// setting XtalPS and CCP4 list, with the in-plane axes a, b and the normal c: two-folds along the normal give
+        /// P 1 1 2, in-plane ones P 2 1 1 or P 1 2 1 (their screws P 21 1 1, P 1 21 1), and the higher groups keep their
+        /// names (p222 → P 2 2 2, p22121 → P 21 21 2, p4 → P 4, p321 → P 3 2 1, p6 → P 6, …). Null for c12_a, whose
+        /// setting (C 2 1 1) the space-group table does not list; <see cref="SpaceGroupProblem"/> says so.
+        /// </summary>
+        public string? SpaceGroupSymbol => Name switch
+        {
+            "p1" => "P 1", "p2" => "P 1 1 2", "p12_a" => "P 2 1 1", "p12_b" => "P 1 2 1", "p121_a" => "P 21 1 1", "p121_b" => "P 1 21 1",
+            "c12_b" => "C 1 2 1", "p222" => "P 2 2 2", "p2221a" => "P 21 2 2", "p2221b" => "P 2 21 2", "p22121" => "P 21 21 2", "c222" => "C 2 2 2",
+            "p4" => "P 4", "p422" => "P 4 2 2", "p4212" => "P 4 21 2", "p3" => "P 3", "p312" => "P 3 1 2", "p321" => "P 3 2 1", "p6" => "P 6", "p622" => "P 6 2 2",
+            _ => null,
+        };
+
+        /// <summary>Why no 3D space group can be given (null when <see cref="SpaceGroupSymbol"/> has one).</summary>
+        public string? SpaceGroupProblem => SpaceGroupSymbol != null ? null
+            : $"{Name}: its 3D setting (C 2 1 1, the two-fold along a of a centred cell) is not in XtalPS's space-group table; index the crystal with the two-fold along b and merge in c12_b.";
+
         public override string ToString() => Name;
     }
 }

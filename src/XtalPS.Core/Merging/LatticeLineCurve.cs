@@ -108,14 +108,16 @@ namespace XtalPS.Merging
             return new LatticeLineCurve(k, coef, cov, thickness, even, zMin, zMax, points.Count, chi2);
         }
 
-        /// <summary>I at z*.</summary>
+        /// <summary>I at z* (no allocation: the basis is summed as it is evaluated).</summary>
         public double Value(double zStar)
         {
             double z = _even ? Math.Abs(zStar) : zStar;
-            var phi = new double[_knots.Length];
-            Basis(_knots, _c, _even, z, phi);
-            double v = 0;
-            for (int i = 0; i < phi.Length; i++) v += _coef[i] * phi[i];
+            double x = 2 * _c * z, v = 0;
+            for (int i = 0; i < _knots.Length; i++)
+            {
+                int j = _knots[i];
+                v += _coef[i] * (_even && j > 0 ? Sinc(x - j) + Sinc(x + j) : Sinc(x - j));
+            }
             return v;
         }
 

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using XtalPS.Integration;
 using XtalPS.Lattices;
+using AsymmetricUnit = XtalPS.Merging.LatticeLineAsymmetricUnit;
+using Obs = XtalPS.Merging.LatticeLineObservation;
 
 namespace XtalPS.Merging
 {
@@ -20,6 +22,17 @@ namespace XtalPS.Merging
         public int Cycles { get; set; } = 3;
         /// <summary>Relative ridge term of the curve fits.</summary>
         public double Ridge { get; set; } = 1e-3;
+        /// <summary>Refine each image's tilt (z* of a* and b*, i.e. tilt angle and axis) against the other images' lattice
+        /// lines in every cycle (<see cref="LatticeLineRefinement"/>).</summary>
+        public bool RefineTilt { get; set; } = true;
+        /// <summary>Refine a relative B factor per image with its scale, so the scale follows resolution.</summary>
+        public bool RefineBFactor { get; set; } = true;
+        /// <summary>Weight of the tilt step's geometry (its covariance from σ(z*)) as a prior on the refined tilt; 0 refines freely.</summary>
+        public double TiltRestraint { get; set; }
+        /// <summary>Half-width of the grid search in tan θ·n̂ before the first local refinement of each image's tilt (0: none).</summary>
+        public double TiltSearch { get; set; } = 0.2;
+        /// <summary>An image whose misfit to the other images' lines exceeds this multiple of the median image's is left out.</summary>
+        public double RejectMisfit { get; set; } = 4;
     }
 
     /// <summary>A merged reflection (h, k, l) of a 2D crystal, sampled from its lattice line at z* = l/c.</summary>
@@ -58,12 +71,15 @@ namespace XtalPS.Merging
     public sealed class LatticeLineMergeResult
     {
         internal LatticeLineMergeResult(IReadOnlyList<MergedLatticePoint> points, IReadOnlyDictionary<(int, int), LatticeLineCurve> curves,
-            double[] scales, int[] signs, IReadOnlyList<LatticeLineShell> shells, LatticeLineMergeSettings settings, int observations)
-        { Reflections = points; Curves = curves; Scales = scales; Signs = signs; Shells = shells; Settings = settings; ObservationCount = observations; }
+            double[] scales, int[] signs, IReadOnlyList<LatticeLineShell> shells, LatticeLineMergeSettings settings, int observations,
+            IReadOnlyList<LatticeLineImage> images)
+        { Reflections = points; Curves = curves; Scales = scales; Signs = signs; Shells = shells; Settings = settings; ObservationCount = observations; Images = images; }
+        /// <summary>Per image: choice, scale, relative B and the tilt geometry before and after refinement.</summary>
+        public IReadOnlyList<LatticeLineImage> Images { get; }
         public IReadOnlyList<MergedLatticePoint> Reflections { get; }
         /// <summary>The fitted lattice lines by (h, k) in the asymmetric unit.</summary>
         public IReadOnlyDictionary<(int H, int K), LatticeLineCurve> Curves { get; }
-        /// <summary>Per image: measured = scale × common scale.</summary>
+        /// <summary>Per image: measured = scale × exp(−B·s²/2) × common scale (B in <see cref="Images"/>).</summary>
         public double[] Scales { get; }
         /// <summary>Per image: +1, or −1 where the merge took it the other way round: its tilt sign reversed (z* of its
         /// reflections negated) or, in p4 and p6, re-indexed by the group's ambiguity (p3: the sign, after the mirror
@@ -94,17 +110,6 @@ namespace XtalPS.Merging
     /// </summary>
     public static class LatticeLineMerge
     {
-        private readonly struct Obs
-        {
-            public Obs(int h, int k, double z, double zs, double i, double s) { H = h; K = k; Z = z; Zs = zs; I = i; S = s; }
-            public int H { get; }
-            public int K { get; }
-            public double Z { get; }
-            public double Zs { get; }
-            public double I { get; }
-            public double S { get; }
-        }
-
         public static LatticeLineMergeResult Merge(IReadOnlyList<ReflectionTable> tables, LatticeLineMergeSettings settings)
         {
             if (tables.Count < 3) throw new ArgumentException("Lattice lines need at least three images.");
@@ -117,6 +122,12 @@ namespace XtalPS.Merging
                 .Where(r => !(r.H == 0 && r.K == 0) && !group.IsAbsent(r.H, r.K) && r.Flags == ReflectionFlags.None && r.Sigma > 0 && !double.IsNaN(r.Intensity) && !double.IsNaN(r.ZStar))
                 .Select(r => new Obs(r.H, r.K, r.ZStar, double.IsNaN(r.ZStarSigma) ? 0 : r.ZStarSigma, r.Intensity, r.Sigma)).ToArray()).ToArray();
             int n = tables.Count;
+            var states = new LatticeLineImageState[n];
+            for (int i = 0; i < n; i++)
+            {
+                states[i] = LatticeLineImageState.FromObservations(obs[i]);
+                states[i].PatternBasis = PatternBasis(tables[i]);
+            }
             bool signed = group.Ambiguities.Count > 0;
             if (group.Ambiguities.Count > 1)
             {
@@ -126,43 +137,100 @@ namespace XtalPS.Merging
                 var turn = PairwiseSigns(obs, asu, settings, mirror, fold: true);
                 for (int i = 0; i < n; i++)
                     if (turn[i] < 0)
+                    {
                         obs[i] = obs[i].Select(o => { var (h, k, z) = mirror.Apply(o.H, o.K, o.Z); return new Obs(h, k, z, o.Zs, o.I, o.S); }).ToArray();
+                        var basis = states[i].PatternBasis;
+                        states[i] = LatticeLineImageState.FromObservations(obs[i]);
+                        states[i].PatternBasis = basis;
+                        states[i].Reindexed = mirror;
+                    }
             }
-            var scales = Enumerable.Repeat(1.0, n).ToArray();
             // One pattern cannot tell the sign of its tilt; without a two-fold about the normal the signs are found
             // together from how the images agree pairwise (see PairwiseSigns), then refined image by image.
             var signs = signed ? PairwiseSigns(obs, asu, settings, group.Ambiguities[0], fold: false) : Enumerable.Repeat(1, n).ToArray();
             var order = Enumerable.Range(0, n).OrderBy(i => obs[i].Length == 0 ? 0 : obs[i].Max(o => Math.Abs(o.Z))).ToArray();
             var inMerge = new bool[n];
             for (int i = 0; i < Math.Min(3, n); i++) inMerge[order[i]] = true;
-            var curves = FitCurves(obs, scales, signs, inMerge, settings, asu);
+            var curves = FitCurves(obs, states, signs, inMerge, settings, asu);
             for (int idx = 3; idx < n; idx++)
             {
                 int i = order[idx];
-                ChooseSignAndScale(obs[i], curves, asu, new[] { signs[i] }, out signs[i], out scales[i]);
+                ChooseSignAndScale(obs[i], curves, asu, settings.Cell, states[i], new[] { signs[i] }, out signs[i]);
                 inMerge[i] = true;
-                curves = FitCurves(obs, scales, signs, inMerge, settings, asu);
+                curves = FitCurves(obs, states, signs, inMerge, settings, asu);
             }
             for (int cycle = 0; cycle < settings.Cycles; cycle++)
             {
                 // Each image is judged against the lines of all the others (leave one out), so a wrong sign
-                // is not kept just because the curves already follow it.
+                // is not kept just because the curves already follow it; its scale, B and tilt are refined against them.
                 for (int i = 0; i < n; i++)
                 {
                     inMerge[i] = false;
-                    var others = FitCurves(obs, scales, signs, inMerge, settings, asu);
-                    inMerge[i] = true;
-                    ChooseSignAndScale(obs[i], others, asu, signed ? new[] { signs[i], -signs[i] } : new[] { 1 }, out signs[i], out scales[i]);
+                    var others = FitCurves(obs, states, signs, inMerge, settings, asu);
+                    inMerge[i] = !states[i].Rejected;
+                    var candidates = signed ? new[] { signs[i], -signs[i] } : new[] { 1 };
+                    // In the first two cycles each image's tilt is searched on a grid (for each choice: a tilt far off can
+                    // make the wrong sign look better), then refined locally.
+                    if (settings.RefineTilt && settings.TiltSearch > 0 && cycle < 2)
+                        signs[i] = LatticeLineRefinement.SearchChoices(obs[i], others, asu, settings.Cell, candidates, states[i], settings.TiltSearch);
+                    else
+                        ChooseSignAndScale(obs[i], others, asu, settings.Cell, states[i], candidates, out signs[i]);
+                    if (settings.RefineTilt || settings.RefineBFactor)
+                        LatticeLineRefinement.Refine(obs[i], others, asu, settings.Cell, signs[i], states[i], settings.RefineTilt, settings.RefineBFactor,
+                            settings.TiltRestraint);
                 }
-                double g = Math.Exp(scales.Where(s => s > 0).Select(s => Math.Log(s)).DefaultIfEmpty(0).Average());
-                for (int i = 0; i < n; i++) scales[i] /= g;
-                curves = FitCurves(obs, scales, signs, inMerge, settings, asu);
+                // Images that fit the others' lines far worse than the rest (a wrong lattice or tilt solution that no
+                // refinement reaches) are left out of the lines; they are refined again next cycle and may come back.
+                var misfits = states.Where(x => !double.IsNaN(x.Misfit)).Select(x => x.Misfit).OrderBy(x => x).ToArray();
+                if (misfits.Length >= 3)
+                {
+                    double median = misfits[misfits.Length / 2];
+                    for (int i = 0; i < n; i++)
+                    {
+                        states[i].Rejected = states[i].Misfit > settings.RejectMisfit * median;
+                        inMerge[i] = !states[i].Rejected;
+                    }
+                }
+                double g = Math.Exp(states.Where(x => x.G > 0 && !x.Rejected).Select(x => Math.Log(x.G)).DefaultIfEmpty(0).Average());
+                double meanB = states.Where(x => !x.Rejected).Select(x => x.B).DefaultIfEmpty(0).Average();
+                foreach (var st in states) { st.G /= g; st.B -= meanB; }
+                if (settings.RefineTilt)
+                {
+                    // Stretching every z* by one factor stretches the curves with them and fits as well: the lattice lines
+                    // cannot fix the overall scale of the tilts. The tilt step's lattices do, on average, so the refined
+                    // tan θ are brought to the same least-squares scale as the initial ones.
+                    double num = 0, den = 0;
+                    foreach (var st in states.Where(x => !x.Rejected))
+                    {
+                        double t0 = Math.Tan(LatticeLineImageState.Tilt(settings.Cell, st.InitialA, st.InitialB, 1).Theta * Math.PI / 180);
+                        double t1 = Math.Tan(LatticeLineImageState.Tilt(settings.Cell, st.ZA, st.ZB, 1).Theta * Math.PI / 180);
+                        num += t0 * t1; den += t1 * t1;
+                    }
+                    double lambda = den > 0 ? num / den : 1;
+                    // A weighted median of the ratios, weights tan²θ: a given distortion of the pattern misleads the tilt
+                    // step less the larger the tilt, and one image with a wrong lattice solution must not move the rest.
+                    var ratios = states.Where(st => !st.Rejected).Select(st => (T0: Math.Tan(LatticeLineImageState.Tilt(settings.Cell, st.InitialA, st.InitialB, 1).Theta * Math.PI / 180),
+                        T1: Math.Tan(LatticeLineImageState.Tilt(settings.Cell, st.ZA, st.ZB, 1).Theta * Math.PI / 180))).Where(x => x.T1 > 0.05)
+                        .Select(x => (R: x.T0 / x.T1, W: x.T1 * x.T1)).OrderBy(x => x.R).ToList();
+                    if (ratios.Count > 0)
+                    {
+                        double half = ratios.Sum(x => x.W) / 2, acc = 0;
+                        foreach (var x in ratios) { acc += x.W; if (acc >= half) { lambda = x.R; break; } }
+                    }
+                    for (int i = 0; i < n; i++)
+                    {
+                        var st = states[i];
+                        st.ZA *= lambda; st.ZB *= lambda; st.CovAA *= lambda * lambda; st.CovAB *= lambda * lambda; st.CovBB *= lambda * lambda;
+                        obs[i] = obs[i].Select(o => o.WithZ(st.ZStar(o.H, o.K), st.ZStarSigma(o.H, o.K))).ToArray();
+                    }
+                }
+                curves = FitCurves(obs, states, signs, inMerge, settings, asu);
             }
             // The sign of the whole merge is arbitrary: make the first image's +1.
             if (signs[0] < 0 && signed)
             {
                 for (int i = 0; i < n; i++) signs[i] = -signs[i];
-                curves = FitCurves(obs, scales, signs, inMerge, settings, asu);
+                curves = FitCurves(obs, states, signs, inMerge, settings, asu);
             }
 
             var points = new List<MergedLatticePoint>();
@@ -178,41 +246,49 @@ namespace XtalPS.Merging
                     points.Add(new MergedLatticePoint(kv.Key.Item1, kv.Key.Item2, l, z, c.Value(z), c.Sigma(z), c.Count, 1 / Math.Sqrt(g * g + z * z)));
                 }
             }
-            var shells = Shells(obs, scales, signs, curves, settings, asu);
-            return new LatticeLineMergeResult(points, curves, scales, signs, shells, settings, obs.Sum(o => o.Length));
+            var shells = Shells(obs, states, signs, curves, settings, asu);
+            var images = Enumerable.Range(0, n).Select(i => Describe(i, tables[i].ImageName, states[i], signs[i], group, settings.Cell, obs[i].Length)).ToArray();
+            return new LatticeLineMergeResult(points, curves, states.Select(x => x.G).ToArray(), signs, shells, settings, obs.Sum(o => o.Length), images);
         }
 
-        /// <summary>The plane group's asymmetric unit, with the lines already seen remembered.</summary>
-        private sealed class AsymmetricUnit
+        /// <summary>The per-image record: tilt before (the tilt step's) and after refinement, with σ from the refined covariance.</summary>
+        private static LatticeLineImage Describe(int index, string name, LatticeLineImageState st, int choice, PlaneGroup group, PlanarCell cell, int count)
         {
-            private readonly PlaneGroup _group;
-            private readonly Dictionary<(int, int), (int H, int K, int Z, bool Even)> _seen = new Dictionary<(int, int), (int, int, int, bool)>();
-            private readonly PlaneGroup.Operator _alternative;
-            public AsymmetricUnit(PlaneGroup group)
+            // A tilt-sign choice reverses the image's z*; a re-indexing choice (p4, p6) leaves its own geometry alone.
+            int sign = choice < 0 && group.Ambiguities.Count > 0 && group.Ambiguities[0].TurnsOnlyZ ? -1 : 1;
+            var (a0, b0) = st.TableZ(st.InitialA, st.InitialB);
+            var (a1, b1) = st.TableZ(st.ZA, st.ZB);
+            var before = LatticeLineImageState.Tilt(cell, a0, b0, sign);
+            var after = LatticeLineImageState.Tilt(cell, a1, b1, sign);
+            // σ by first-order propagation of the covariance of (z*ₐ, z*_b) (central differences).
+            double Sd(Func<double, double, double> f)
             {
-                _group = group;
-                _alternative = group.Ambiguities.Count > 0 ? group.Ambiguities[0] : new PlaneGroup.Operator(1, 0, 0, 1, 1);
+                double ha = Math.Sqrt(Math.Max(st.CovAA, 1e-30)) * 0.1, hb = Math.Sqrt(Math.Max(st.CovBB, 1e-30)) * 0.1;
+                double ja = (f(st.ZA + ha, st.ZB) - f(st.ZA - ha, st.ZB)) / (2 * ha), jb = (f(st.ZA, st.ZB + hb) - f(st.ZA, st.ZB - hb)) / (2 * hb);
+                return Math.Sqrt(Math.Max(0, ja * ja * st.CovAA + 2 * ja * jb * st.CovAB + jb * jb * st.CovBB));
             }
+            double thetaSigma = Sd((za, zb) => { var (x, y) = st.TableZ(za, zb); return LatticeLineImageState.Tilt(cell, x, y, sign).Theta; });
+            double axis1 = st.TiltAxis(a1, b1);
+            double axisSigma = Sd((za, zb) => { var (x, y) = st.TableZ(za, zb); return TiltGeometry.Wrap180(st.TiltAxis(x, y) - axis1); });
+            return new LatticeLineImage(index, name, choice, st.G, st.B, count, st.Used, before.Theta, after.Theta, thetaSigma,
+                before.Taxa, after.Taxa, st.TiltAxis(a0, b0), axis1, axisSigma) { Rejected = st.Rejected, Misfit = st.Misfit };
+        }
 
-            /// <summary>A measurement of an image whose choice is <paramref name="choice"/> (+1 as indexed, −1 through the
-            /// group's ambiguity: the tilt sign, or the re-indexing of p4 and p6) in the asymmetric unit.</summary>
-            public (int H, int K, double Z) Map(int h, int k, double z, int choice, out bool even)
+        /// <summary>a* and b* on the pattern (px) by least squares of the predicted positions on (1, h, k); null with fewer than 3 rows.</summary>
+        private static (double, double, double, double)? PatternBasis(ReflectionTable table)
+        {
+            var n = new double[3, 3]; var bx = new double[3]; var by = new double[3]; int count = 0;
+            foreach (var r in table.Reflections)
             {
-                if (choice < 0) (h, k, z) = _alternative.Apply(h, k, z);
-                return Map(h, k, z, out even);
+                if (double.IsNaN(r.PredictedX) || double.IsNaN(r.PredictedY)) continue;
+                var f = new double[] { 1, r.H, r.K };
+                for (int i = 0; i < 3; i++) { bx[i] += f[i] * r.PredictedX; by[i] += f[i] * r.PredictedY; for (int j = 0; j < 3; j++) n[i, j] += f[i] * f[j]; }
+                count++;
             }
-
-            /// <summary>(h, k, z*) in the asymmetric unit; <paramref name="even"/> when the line is symmetric in z*.</summary>
-            public (int H, int K, double Z) Map(int h, int k, double z, out bool even)
-            {
-                if (!_seen.TryGetValue((h, k), out var m))
-                {
-                    var (h1, k1, f) = _group.ToAsymmetricUnit(h, k, out bool e);
-                    _seen[(h, k)] = m = (h1, k1, f, e);
-                }
-                even = m.Even;
-                return (m.H, m.K, m.Z * z);
-            }
+            if (count < 3) return null;
+            var x = LatticeLineRefinement.Solve(n, bx); var y = LatticeLineRefinement.Solve(n, by);
+            if (x == null || y == null) return null;
+            return (x[1], y[1], x[2], y[2]);
         }
 
         /// <summary>
@@ -326,18 +402,27 @@ namespace XtalPS.Merging
             return result;
         }
 
-        private static Dictionary<(int, int), LatticeLineCurve> FitCurves(Obs[][] obs, double[] scales, int[] signs, bool[] inMerge, LatticeLineMergeSettings s, AsymmetricUnit asu)
+        /// <summary>exp(−B·s²/2) of a measurement at (h, k, z*) in the asymmetric unit.</summary>
+        private static double Falloff(PlanarCell cell, double b, int h, int k, double z)
+        {
+            if (b == 0) return 1;
+            double g = cell.PlanarReciprocalLength(h, k);
+            return Math.Exp(-b * (g * g + z * z) / 2);
+        }
+
+        private static Dictionary<(int, int), LatticeLineCurve> FitCurves(Obs[][] obs, LatticeLineImageState[] states, int[] signs, bool[] inMerge, LatticeLineMergeSettings s, AsymmetricUnit asu)
         {
             var lines = new Dictionary<(int, int), List<LatticeLinePoint>>();
             var evenLine = new Dictionary<(int, int), bool>();
             for (int i = 0; i < obs.Length; i++)
             {
-                if (!inMerge[i] || !(scales[i] > 0)) continue;
+                if (!inMerge[i] || !(states[i].G > 0)) continue;
                 foreach (var o in obs[i])
                 {
                     var (h, k, z) = asu.Map(o.H, o.K, o.Z, signs[i], out bool even);
                     if (!lines.TryGetValue((h, k), out var list)) { lines[(h, k)] = list = new List<LatticeLinePoint>(); evenLine[(h, k)] = even; }
-                    list.Add(new LatticeLinePoint(z, o.Zs, o.I / scales[i], o.S / scales[i], i));
+                    double f = states[i].G * Falloff(s.Cell, states[i].B, h, k, z);
+                    list.Add(new LatticeLinePoint(z, o.Zs, o.I / f, o.S / f, i));
                 }
             }
             var curves = new Dictionary<(int, int), LatticeLineCurve>();
@@ -349,10 +434,13 @@ namespace XtalPS.Merging
             return curves;
         }
 
-        /// <summary>The scale (weighted least squares of measured on predicted) and sign with the smaller weighted residual.</summary>
-        private static void ChooseSignAndScale(Obs[] image, Dictionary<(int, int), LatticeLineCurve> curves, AsymmetricUnit asu, int[] candidates, out int sign, out double scale)
+        /// <summary>The scale G (weighted least squares of measured on predicted, at the image's B) and the choice with the
+        /// smaller weighted residual.</summary>
+        private static void ChooseSignAndScale(Obs[] image, Dictionary<(int, int), LatticeLineCurve> curves, AsymmetricUnit asu, PlanarCell cell,
+            LatticeLineImageState st, int[] candidates, out int sign)
         {
-            double bestChi = double.MaxValue; sign = candidates[0]; scale = 1;
+            double bestChi = double.MaxValue; sign = candidates[0];
+            double bestScale = st.G;
             foreach (int s in candidates)
             {
                 double sxy = 0, syy = 0;
@@ -361,27 +449,29 @@ namespace XtalPS.Merging
                 {
                     var (h, k, z) = asu.Map(o.H, o.K, o.Z, s, out _);
                     if (!curves.TryGetValue((h, k), out var c)) continue;
-                    double p = c.Value(z), w = 1 / (o.S * o.S);
+                    double p = c.Value(z) * Falloff(cell, st.B, h, k, z), w = 1 / (o.S * o.S);
                     sxy += w * o.I * p; syy += w * p * p;
                     pairs.Add((o.I, p, w));
                 }
                 if (pairs.Count < 10 || !(syy > 0)) continue;
                 double k2 = sxy / syy;
                 double chi = pairs.Sum(q => q.W * (q.I - k2 * q.P) * (q.I - k2 * q.P)) / pairs.Count;
-                if (chi < bestChi) { bestChi = chi; sign = s; scale = k2; }
+                if (chi < bestChi) { bestChi = chi; sign = s; bestScale = k2; }
             }
+            st.G = bestScale;
         }
 
-        private static List<LatticeLineShell> Shells(Obs[][] obs, double[] scales, int[] signs, Dictionary<(int, int), LatticeLineCurve> curves, LatticeLineMergeSettings s, AsymmetricUnit asu)
+        private static List<LatticeLineShell> Shells(Obs[][] obs, LatticeLineImageState[] states, int[] signs, Dictionary<(int, int), LatticeLineCurve> curves, LatticeLineMergeSettings s, AsymmetricUnit asu)
         {
             var all = new List<(double D, double Z, double I, double S, double P)>();
             for (int i = 0; i < obs.Length; i++)
                 foreach (var o in obs[i])
                 {
                     var (h, k, z) = asu.Map(o.H, o.K, o.Z, signs[i], out _);
-                    if (!curves.TryGetValue((h, k), out var c) || !(scales[i] > 0)) continue;
+                    if (!curves.TryGetValue((h, k), out var c) || !(states[i].G > 0)) continue;
                     double g = s.Cell.PlanarReciprocalLength(h, k);
-                    all.Add((1 / Math.Sqrt(g * g + z * z), z, o.I / scales[i], o.S / scales[i], c.Value(z)));
+                    double f = states[i].G * Falloff(s.Cell, states[i].B, h, k, z);
+                    all.Add((1 / Math.Sqrt(g * g + z * z), z, o.I / f, o.S / f, c.Value(z)));
                 }
             var shells = new List<LatticeLineShell>();
             if (all.Count == 0) return shells;

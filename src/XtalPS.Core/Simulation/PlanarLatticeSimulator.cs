@@ -92,7 +92,7 @@ namespace XtalPS.Simulation
                     zStar = tilted.ZStar(hh, kk);
                     lineIntensity = tilted.Structure.Intensity(hh, kk, zStar);
                     double c = Math.Cos(tilted.TiltAngle * Math.PI / 180);
-                    intensity = s.Intensity * lineIntensity * (tilted.ApplyTiltIntensityFactor ? 1 / (c * c) : 1);
+                    intensity = s.Intensity * lineIntensity * (tilted.ApplyTiltIntensityFactor ? 1 / (c * c) : 1) * tilted.ImageFalloff(hh, kk);
                 }
                 else if (s.WilsonIntensities)
                 {

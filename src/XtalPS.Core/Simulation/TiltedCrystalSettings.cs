@@ -28,6 +28,25 @@ namespace XtalPS.Simulation
         /// <summary>Intensities are multiplied by 1/cos²θ, as for a crystal larger than the beam (see TiltIntensityCorrection).</summary>
         public bool ApplyTiltIntensityFactor { get; set; } = true;
 
+        /// <summary>
+        /// A B factor of this image only, Å² (the crystal's order and the specimen's motion differ from image to image): the
+        /// drawn intensities are multiplied by exp(−B·s²/2), s = 1/d; the lattice-line truth is not.
+        /// </summary>
+        public double ImageBFactor { get; set; }
+        /// <summary>Relative stretch of the pattern along <see cref="DistortionAxis"/> (the elliptical distortion of
+        /// projector lenses, typically up to 1–2 %): positions p become p + δ·(d·p)·d. 0 for none.</summary>
+        public double Distortion { get; set; }
+        /// <summary>Direction of the stretch on the pattern, degrees from +x towards +y.</summary>
+        public double DistortionAxis { get; set; }
+
+        /// <summary>exp(−B·s²/2) of <see cref="ImageBFactor"/> for reflection (h, k).</summary>
+        public double ImageFalloff(double h, double k)
+        {
+            if (ImageBFactor == 0) return 1;
+            double g = Cell.PlanarReciprocalLength(h, k), z = ZStar(h, k);
+            return Math.Exp(-ImageBFactor * (g * g + z * z) / 2);
+        }
+
         /// <summary>The pattern basis a*, b* (px) for camera constant <paramref name="scale"/>.</summary>
         public (Vec2 A, Vec2 B) PatternBasis(double scale) => (Project(1, 0, scale), Project(0, 1, scale));
 
@@ -37,7 +56,11 @@ namespace XtalPS.Simulation
             var (gPar, gPerp) = CrystalComponents(h, k);
             double phi = TiltAxis * Math.PI / 180, c = Math.Cos(TiltAngle * Math.PI / 180);
             var u = new Vec2(Math.Cos(phi), Math.Sin(phi)); var n = new Vec2(-u.Y, u.X);
-            return scale * (gPar * u + gPerp / c * n);
+            var p = scale * (gPar * u + gPerp / c * n);
+            if (Distortion == 0) return p;
+            double psi = DistortionAxis * Math.PI / 180;
+            var d = new Vec2(Math.Cos(psi), Math.Sin(psi));
+            return p + Distortion * d.Dot(p) * d;
         }
 
         /// <summary>z* sampled by reflection (h, k), 1/Å: −g⊥·tan θ = −d⊥·sin θ.</summary>

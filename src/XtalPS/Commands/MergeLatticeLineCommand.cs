@@ -36,7 +36,13 @@ namespace XtalPS.Commands
         /// <summary>Crystal thickness c, Å.</summary>
         [Parameter] [ValidateRange(1.0, 10000.0)] public double Thickness { get; set; } = 40;
         [Parameter] [ValidateRange(0, 50)] public int Cycles { get; set; } = 3;
-        /// <summary>Merged (h,k,l) reflections to this file (.mtz, .csv or .json).</summary>
+        /// <summary>Keep every image's tilt as the tilt step measured it (no refinement against the lattice lines).</summary>
+        [Parameter] public SwitchParameter NoTiltRefinement { get; set; }
+        /// <summary>One scale per image, without a relative B factor.</summary>
+        [Parameter] public SwitchParameter NoBFactor { get; set; }
+        /// <summary>Weight of the tilt step's geometry (its covariance from σ(z*)) as a prior on the refined tilt; 0 (default) refines freely.</summary>
+        [Parameter] [ValidateRange(0.0, 1e6)] public double TiltRestraint { get; set; }
+        /// <summary>Merged (h,k,l) reflections to this file: .mtz as a merged MTZ in the plane group's 3D space group (c = thickness), or .csv/.json.</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string? Path { get; set; }
         /// <summary>The fitted curves sampled every 1/(10c) to this CSV file.</summary>
         [Parameter] [ValidateNotNullOrEmpty] public string? CurvePath { get; set; }
@@ -57,7 +63,11 @@ namespace XtalPS.Commands
             LatticeLineMergeResult result;
             try
             {
-                var settings = new LatticeLineMergeSettings { Cell = PlanarCell.FromArray(UnitCell!), PlaneGroup = PlaneGroup, Thickness = Thickness, Cycles = Cycles };
+                var settings = new LatticeLineMergeSettings
+                {
+                    Cell = PlanarCell.FromArray(UnitCell!), PlaneGroup = PlaneGroup, Thickness = Thickness, Cycles = Cycles,
+                    RefineTilt = !NoTiltRefinement, RefineBFactor = !NoBFactor, TiltRestraint = TiltRestraint,
+                };
                 result = LatticeLineMerge.Merge(_tables, settings);
             }
             catch (ArgumentException e)
@@ -68,6 +78,7 @@ namespace XtalPS.Commands
             WriteVerbose(string.Format(CultureInfo.InvariantCulture, "{0} images, {1} observations, {2} lattice lines, {3} (h,k,l); signs {4}; scales {5}",
                 _tables.Count, result.ObservationCount, result.Curves.Count, result.Reflections.Count,
                 string.Join(" ", result.Signs), string.Join(" ", result.Scales.Select(s => s.ToString("0.###", CultureInfo.InvariantCulture)))));
+            foreach (var im in result.Images) WriteVerbose(im.ToString());
             if (Path != null) WriteMerged(result, Path);
             if (CurvePath != null) WriteCurves(result, CurvePath);
             WriteObject(result);
@@ -77,19 +88,51 @@ namespace XtalPS.Commands
         {
             string target = GetUnresolvedProviderPathFromPSPath(path);
             if (!ShouldProcess(target, $"Write {result.Reflections.Count} merged reflections")) return;
-            var rows = result.Reflections.Select(p => new Reflection { H = p.H, K = p.K, L = p.L, Intensity = p.Intensity, Sigma = p.Sigma, D = p.D, ZStar = p.ZStar, PeakPixels = p.Observations, WellBehaved = true });
-            var table = new ReflectionTable(null, null, null, rows, "Merged", "lattice lines");
             try
             {
-                using var w = ReflectionFileWriter.Create(target);
-                w.Add(table);
-                w.Complete();
+                if (target.EndsWith(".mtz", StringComparison.OrdinalIgnoreCase))
+                {
+                    // A merged MTZ of the 3D crystal: the plane group's space group, c = thickness, IMEAN/SIGIMEAN and F/SIGF.
+                    double wavelength = _tables.Select(t => t.Source?.Beam?.Wavelength ?? 0).FirstOrDefault(w => w > 0);
+                    MergedReflectionTable merged;
+                    try { merged = LatticeLineMergedTable.Build(result, Provenance(result), "lattice_lines", wavelength); }
+                    catch (ArgumentException e)
+                    {
+                        WriteError(ErrorRecords.InvalidArgument(e.Message, "NoSpaceGroupSetting", target));
+                        return;
+                    }
+                    MergedMtzWriter.Write(target, merged);
+                }
+                else
+                {
+                    var rows = result.Reflections.Select(p => new Reflection { H = p.H, K = p.K, L = p.L, Intensity = p.Intensity, Sigma = p.Sigma, D = p.D, ZStar = p.ZStar, PeakPixels = p.Observations, WellBehaved = true });
+                    var table = new ReflectionTable(null, null, null, rows, "Merged", "lattice lines");
+                    using var w = ReflectionFileWriter.Create(target);
+                    w.Add(table);
+                    w.Complete();
+                }
                 WriteVerbose($"Wrote {target}");
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException)
             {
                 WriteError(ErrorRecords.WriteFailed(e, target));
             }
+        }
+
+        private List<string> Provenance(LatticeLineMergeResult result)
+        {
+            var inv = CultureInfo.InvariantCulture;
+            string version = typeof(LatticeLineMerge).Assembly.GetName().Version?.ToString() ?? "";
+            var list = new List<string>
+            {
+                $"From XtalPS {version} Merge-LatticeLine, {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", inv)} UTC",
+                string.Format(inv, "UnitCell {0} PlaneGroup {1} Thickness {2} Cycles {3} RefineTilt {4} RefineBFactor {5} TiltRestraint {6}",
+                    string.Join(",", UnitCell!.Select(x => x.ToString(inv))), PlaneGroup, Thickness, Cycles, !NoTiltRefinement, !NoBFactor, TiltRestraint),
+                string.Format(inv, "{0} images, {1} observations", _tables.Count, result.ObservationCount),
+            };
+            string line = MyInvocation.Line?.Trim() ?? "";
+            if (line.Length > 0) list.Add("Command: " + line);
+            return list;
         }
 
         private void WriteCurves(LatticeLineMergeResult result, string path)
