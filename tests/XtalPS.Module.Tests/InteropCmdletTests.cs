@@ -187,8 +187,12 @@ namespace XtalPS.Module.Tests
             // The stream's crystals merge.
             var merged = (MergedReflectionTable)_e.InvokeOk("Import-ReflectionTable $args[0] | Merge-ReflectionTable -SpaceGroup C2221", stream).Single().BaseObject;
             _out.WriteLine($"test.stream merged: {merged.Count} reflections from {merged.LatticesUsed} crystals, CC½ {merged.CCHalf:0.000}");
-            Assert.Equal(crystals.Length, merged.LatticesUsed);
+            // ΔCC½ may set aside a few crystals whose intensities disagree with the rest (2 of 32 here); with the
+            // rejection off every crystal of the stream merges.
+            Assert.True(merged.LatticesUsed >= crystals.Length - 3, $"{merged.LatticesUsed} of {crystals.Length} crystals merged");
             Assert.True(merged.Count > 1000);
+            var all = (MergedReflectionTable)_e.InvokeOk("Import-ReflectionTable $args[0] | Merge-ReflectionTable -SpaceGroup C2221 -DeltaCCHalfCutoff 0", stream).Single().BaseObject;
+            Assert.Equal(crystals.Length, all.LatticesUsed);
         }
     }
 }
